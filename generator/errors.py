@@ -1,0 +1,59 @@
+"""The one error hierarchy of gluegen, and the exit codes it maps to.
+
+Errors carry data, never print; `generator.cli.main` turns them into messages and
+exit codes in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    STALE = 1  # `check`: the committed module differs from what the spec renders
+    ERROR = 2  # invalid spec, invalid usage, or a file gluegen refuses to touch
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem in one spec, at one place: `file:line:col: path: message`."""
+
+    source: str
+    line: int
+    column: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}:{self.column}"
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class GluegenError(Exception):
+    """Base of every error gluegen reports to a user."""
+
+    exit_code = ExitCode.ERROR
+
+    def lines(self) -> list[str]:
+        return [str(self)]
+
+
+class SpecError(GluegenError):
+    """A spec is not valid; carries every diagnostic found, in file order."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics = tuple(sorted(diagnostics))
+        super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+    def lines(self) -> list[str]:
+        return [str(d) for d in self.diagnostics]
+
+
+class UsageError(GluegenError):
+    """The command line asks for something that cannot be done."""
+
+
+class OwnershipError(GluegenError):
+    """A file gluegen would write or remove was not written by gluegen."""

@@ -1,0 +1,79 @@
+"""HCL literals and attribute layout, exactly as `terraform fmt` writes them.
+
+Every string from a spec goes through `string()` (or `key()` for map keys): the
+result is an HCL quoted literal that evaluates to exactly that string and never
+interpolates. Strings must be in Unicode NFC (Terraform normalises string literals
+to NFC, so other forms could not survive; the spec loader enforces it).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+_SIMPLE = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+# Invisible or unassigned code points are escaped so a reviewer sees them.
+_ESCAPED_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\u{code:04X}" if code <= 0xFFFF else f"\\U{code:08X}"
+
+
+def string(value: str, *, ascii_only: bool = False) -> str:
+    """The HCL quoted literal for `value`."""
+    out = []
+    for char in value:
+        if char in _SIMPLE:
+            out.append(_SIMPLE[char])
+        elif (ascii_only and ord(char) > 0x7E) or unicodedata.category(char) in _ESCAPED_CATEGORIES:
+            out.append(_escape(char))
+        else:
+            out.append(char)
+    # `${` and `%{` open a template sequence; `$${` and `%%{` are their literal forms.
+    return '"' + "".join(out).replace("${", "$${").replace("%{", "%%{") + '"'
+
+
+def key(value: str) -> str:
+    """A quoted map key; non-ASCII is escaped so `terraform fmt`'s alignment (which
+    counts grapheme clusters) is the key's plain length on every machine."""
+    return string(value, ascii_only=True)
+
+
+def attributes(pairs: Iterable[tuple[str, str]], indent: int) -> str:
+    """Lay out `name = value` lines as `terraform fmt` does.
+
+    Runs of single-line attributes align their `=`; an attribute whose value spans
+    several lines is not aligned and ends the run.
+    """
+    pad = " " * indent
+    lines: list[str] = []
+    run: list[tuple[str, str]] = []
+
+    def flush() -> None:
+        width = max((len(name) for name, _ in run), default=0)
+        lines.extend(f"{pad}{name.ljust(width)} = {value}" for name, value in run)
+        run.clear()
+
+    for name, value in pairs:
+        if "\n" in value:
+            flush()
+            lines.append(f"{pad}{name} = {value}")
+        else:
+            run.append((name, value))
+    flush()
+    return "\n".join(lines)
+
+
+def mapping(items: Sequence[tuple[str, str]], indent: int) -> str:
+    """An object constructor of string values, keys quoted; `{}` when empty."""
+    if not items:
+        return "{}"
+    body = attributes(((key(k), string(v)) for k, v in items), indent + 2)
+    return "{\n" + body + "\n" + " " * indent + "}"
+
+
+def string_list(values: Iterable[str]) -> str:
+    """A one-line list of string literals."""
+    return "[" + ", ".join(string(value) for value in values) + "]"
