@@ -8,6 +8,7 @@ to NFC, so other forms could not survive; the spec loader enforces it).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
@@ -31,8 +32,21 @@ def string(value: str, *, ascii_only: bool = False) -> str:
             out.append(_escape(char))
         else:
             out.append(char)
-    # `${` and `%{` open a template sequence; `$${` and `%%{` are their literal forms.
-    return '"' + "".join(out).replace("${", "$${").replace("%{", "%%{") + '"'
+    return '"' + _TEMPLATE_OPENER.sub(_literal_opener, "".join(out)) + '"'
+
+
+# `${` and `%{` open template sequences. Their literal forms are `$${` and `%%{`, the
+# idiom Terraform users read; python-hcl2 (and so checkov) only lexes those when a
+# `}` follows in the same string, so an unclosed opener is written `\u0024{` /
+# `\u0025{` instead: escapes are decoded after template scanning, so it stays literal.
+_TEMPLATE_OPENER = re.compile(r"[$%]\{")
+
+
+def _literal_opener(match: re.Match[str]) -> str:
+    opener = match.group()
+    if "}" in match.string[match.end() :]:
+        return opener[0] + opener
+    return _escape(opener[0]) + "{"
 
 
 def key(value: str) -> str:

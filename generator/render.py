@@ -145,7 +145,11 @@ def _context(plan: Plan) -> dict[str, Any]:
         "readme_header": header_text(plan),
         "required_version": hcl.string(REQUIRED_VERSION),
         "aws_version": hcl.string(AWS_PROVIDER_VERSION),
-        "spec_tags": hcl.mapping(plan.tags, 2) if plan.tags else None,
+        "locals": hcl.attributes(
+            [("spec_tags", hcl.mapping(plan.tags, 2)), ("tags", "merge(local.spec_tags, var.tags)")], 2
+        )
+        if plan.tags
+        else None,
         "workflow_attributes": _workflow_attributes(plan),
         "variables": _variables(plan),
         "descriptions": {name: hcl.string(text) for name, text in DESCRIPTIONS.items()},
