@@ -1,0 +1,50 @@
+"""Parse a generated module with python-hcl2 into plain, comparable structures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import hcl2
+
+VALUES = hcl2.SerializationOptions(with_comments=False, explicit_blocks=False, strip_string_quotes=True)
+BLOCKS = hcl2.SerializationOptions(with_comments=False, explicit_blocks=True, strip_string_quotes=True)
+
+
+@dataclass
+class ParsedModule:
+    resources: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    variables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    locals: dict[str, Any] = field(default_factory=dict)
+    terraform: list[dict[str, Any]] = field(default_factory=list)
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)  # file -> raw parse (explicit blocks)
+
+
+def parse_module(folder: Path) -> ParsedModule:
+    module = ParsedModule()
+    for path in sorted(folder.glob("*.tf")):
+        text = path.read_text(encoding="utf-8")
+        module.files[path.name] = hcl2.loads(text, serialization_options=BLOCKS)
+        parsed = hcl2.loads(text, serialization_options=VALUES)
+        for resource in parsed.get("resource", []):
+            for kind, named in resource.items():
+                for name, body in named.items():
+                    assert name not in module.resources.setdefault(kind, {}), f"{kind}.{name} defined twice"
+                    module.resources[kind][name] = body
+        for variable in parsed.get("variable", []):
+            module.variables.update(variable)
+        for output in parsed.get("output", []):
+            module.outputs.update(output)
+        for local in parsed.get("locals", []):
+            module.locals.update(local)
+        module.terraform.extend(parsed.get("terraform", []))
+    return module
+
+
+def blocks(value: Any) -> list[Any]:
+    """A nested block as a list, whether it occurs once or several times."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]

@@ -1,0 +1,154 @@
+"""One test per guard of ../shared/docs/terraform-pitfalls.md in this scope (1, 2, 5, 6, 7, 9, 10, 12)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from packaging.specifiers import SpecifierSet
+
+from conftest import ROOT, SPECS, build_file_tree
+from generator.errors import SpecError
+from generator.render import render
+from generator.spec import load_plan
+from hclparse import blocks, parse_module
+
+MINIMAL = """\
+version: 1
+module: minimal
+workflow: {name: minimal}
+stages:
+  a: {}
+  b: {after: [a]}
+"""
+
+
+def render_to(tmp_path: Path, text: str) -> Path:
+    return build_file_tree(tmp_path / "module", render(load_plan(text, "mem.yaml")))
+
+
+def all_modules():
+    return [parse_module(ROOT / "out" / path.name) for path in sorted((ROOT / "out").iterdir())]
+
+
+def triggers():
+    return [trigger for module in all_modules() for trigger in module.resources["aws_glue_trigger"].values()]
+
+
+def test_pitfall_1_on_demand_start_trigger_is_disabled_and_has_no_start_on_creation():
+    on_demand = [t for t in triggers() if t["type"] == "ON_DEMAND"]
+    assert on_demand, "the examples include an ON_DEMAND start"
+    for trigger in on_demand:
+        assert trigger["enabled"] is False
+        assert "start_on_creation" not in trigger
+
+
+def test_pitfall_2_conditional_and_scheduled_triggers_are_enabled_explicitly():
+    kinds = {t["type"] for t in triggers()}
+    assert {"CONDITIONAL", "SCHEDULED"} <= kinds
+    for trigger in triggers():
+        if trigger["type"] in ("CONDITIONAL", "SCHEDULED"):
+            assert trigger["enabled"] is True
+            assert "start_on_creation" not in trigger
+
+
+@pytest.mark.parametrize("version,admitted", [
+    ("5.26.0", False), ("5.27.0", True), ("5.100.0", True), ("6.0.0", True), ("6.12.0", True), ("7.0.0", False),
+])
+def test_pitfall_5_provider_constraint_requires_5_27_and_admits_6(version, admitted):
+    for module in all_modules():
+        (terraform,) = module.terraform
+        (providers,) = blocks(terraform["required_providers"])
+        assert providers["aws"]["source"] == "hashicorp/aws"
+        constraint = SpecifierSet(providers["aws"]["version"].replace(" ", ""))
+        assert (version in constraint) is admitted
+
+
+def test_pitfall_6_triggers_have_a_15_minute_delete_timeout():
+    for trigger in triggers():
+        assert blocks(trigger["timeouts"]) == [{"delete": "15m"}]
+
+
+def _empty_blocks(node, path="") -> list[str]:
+    found = []
+    if isinstance(node, dict):
+        if node.get("__is_block__") and set(node) == {"__is_block__"}:
+            found.append(path)
+        for key, value in node.items():
+            found += _empty_blocks(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        if any(item is None for item in node):
+            found.append(f"{path}: null in a list")
+        for index, item in enumerate(node):
+            found += _empty_blocks(item, f"{path}[{index}]")
+    return found
+
+
+def test_pitfall_7_no_empty_blocks_or_nulls_with_every_optional_field_unset(tmp_path):
+    module = parse_module(render_to(tmp_path, MINIMAL))
+    for name, parsed in module.files.items():
+        assert _empty_blocks(parsed) == [], name
+    for trigger in module.resources["aws_glue_trigger"].values():
+        assert blocks(trigger["actions"]), "every trigger has at least one action"
+        for action in blocks(trigger["actions"]):
+            assert set(action) == {"job_name"}, "no optional action field when the spec sets none"
+    workflow = module.resources["aws_glue_workflow"]["this"]
+    assert "default_run_properties" not in workflow and "max_concurrent_runs" not in workflow
+
+
+def test_pitfall_7_notification_property_only_when_notify_delay_after_is_set(tmp_path):
+    text = MINIMAL.replace("b: {after: [a]}", "b: {after: [a], notify_delay_after: 5}")
+    module = parse_module(render_to(tmp_path, text))
+    start, b = module.resources["aws_glue_trigger"]["start"], module.resources["aws_glue_trigger"]["b"]
+    assert "notification_property" not in blocks(start["actions"])[0]
+    assert blocks(blocks(b["actions"])[0]["notification_property"]) == [{"notify_delay_after": 5}]
+    for name, parsed in module.files.items():
+        assert _empty_blocks(parsed) == [], name
+
+
+def test_pitfall_7_every_example_is_free_of_empty_blocks():
+    for module in all_modules():
+        for name, parsed in module.files.items():
+            assert _empty_blocks(parsed) == [], name
+
+
+def test_pitfall_9_a_trigger_never_has_its_action_job_among_its_conditions():
+    for trigger in triggers():
+        actions = {a["job_name"] for a in blocks(trigger["actions"])}
+        for predicate in blocks(trigger.get("predicate")):
+            conditions = {c["job_name"] for c in blocks(predicate["conditions"])}
+            assert not actions & conditions
+
+
+def test_pitfall_9_a_stage_sharing_its_upstream_job_is_rejected():
+    text = MINIMAL.replace("b: {after: [a]}", "b: {after: [a], job: a}")
+    with pytest.raises(SpecError, match="also its upstream 'a's job"):
+        load_plan(text, "mem.yaml")
+
+
+def test_pitfall_10_exactly_one_start_trigger_per_workflow():
+    for module in all_modules():
+        starts = [t for t in module.resources["aws_glue_trigger"].values() if t["type"] != "CONDITIONAL"]
+        assert len(starts) == 1
+
+
+def test_pitfall_12_conditions_follow_spec_order_and_tags_are_sorted(tmp_path):
+    text = """\
+version: 1
+module: order
+workflow: {name: order, default_run_properties: {z: "1", a: "2"}}
+stages:
+  zeta: {}
+  alpha: {}
+  join: {after: [zeta, alpha], arguments: {"--z": "1", "--a": "2"}}
+tags: {Zulu: "1", Alpha: "2"}
+"""
+    module = parse_module(render_to(tmp_path, text))
+    join = module.resources["aws_glue_trigger"]["join"]
+    conditions = blocks(blocks(join["predicate"])[0]["conditions"])
+    assert [c["job_name"] for c in conditions] == ['${var.jobs["zeta"]}', '${var.jobs["alpha"]}']
+    assert list(blocks(join["actions"])[0]["arguments"]) == ["--a", "--z"]
+    assert list(module.locals["spec_tags"]) == ["Alpha", "Zulu"]
+    assert list(module.resources["aws_glue_workflow"]["this"]["default_run_properties"]) == ["a", "z"]
+    start = module.resources["aws_glue_trigger"]["start"]
+    assert [a["job_name"] for a in blocks(start["actions"])] == ['${var.jobs["zeta"]}', '${var.jobs["alpha"]}']

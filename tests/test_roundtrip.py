@@ -1,0 +1,157 @@
+"""Parse every generated module with python-hcl2 and compare it with what its spec says.
+
+Expectations come from the validated spec (generator.model.Spec), not from the
+generator's own plan, so a wrong decision in analysis or rendering shows up here.
+"""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from conftest import ROOT, SPECS
+from generator.model import Spec
+from hclparse import blocks, parse_module
+
+
+def literal(value: str) -> str:
+    """python-hcl2 keeps template escapes in string values; resolve them."""
+    return value.replace("$${", "${").replace("%%{", "%{")
+
+
+def job(key: str) -> str:
+    return f'${{var.jobs["{key}"]}}'
+
+
+def load(path) -> Spec:
+    return Spec.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def expected_action(name: str, spec: Spec) -> dict:
+    stage = spec.stages[name]
+    action: dict = {"job_name": job(stage.job or name)}
+    if stage.arguments:
+        action["arguments"] = stage.arguments
+    if stage.timeout is not None:
+        action["timeout"] = stage.timeout
+    if stage.security_configuration is not None:
+        action["security_configuration"] = stage.security_configuration
+    if stage.notify_delay_after is not None:
+        action["notification_property"] = [{"notify_delay_after": stage.notify_delay_after}]
+    return action
+
+
+def actual_action(action: dict) -> dict:
+    result = dict(action)
+    if "arguments" in result:
+        result["arguments"] = {literal(k): literal(v) for k, v in result["arguments"].items()}
+    return result
+
+
+@pytest.fixture(params=SPECS, ids=lambda path: path.stem)
+def case(request):
+    spec = load(request.param)
+    return spec, parse_module(ROOT / "out" / spec.module)
+
+
+def test_resources_are_one_workflow_and_one_trigger_per_dependent_stage(case):
+    spec, module = case
+    dependent = [name for name, stage in spec.stages.items() if stage.after]
+    assert set(module.resources) == {"aws_glue_workflow", "aws_glue_trigger"}
+    assert list(module.resources["aws_glue_workflow"]) == ["this"]
+    assert set(module.resources["aws_glue_trigger"]) == {"start", *dependent}
+
+
+def test_workflow_attributes(case):
+    spec, module = case
+    workflow = module.resources["aws_glue_workflow"]["this"]
+    assert workflow["name"] == "${var.workflow_name}"
+    assert workflow["description"] == "${var.description}"
+    assert workflow.get("max_concurrent_runs") == spec.workflow.max_concurrent_runs
+    properties = {literal(k): literal(v) for k, v in workflow.get("default_run_properties", {}).items()}
+    assert properties == spec.workflow.default_run_properties
+    tags = "${local.tags}" if spec.tags else "${var.tags}"
+    assert workflow["tags"] == tags
+    if spec.tags:
+        assert {literal(k): literal(v) for k, v in module.locals["spec_tags"].items()} == spec.tags
+        assert module.locals["tags"] == "${merge(local.spec_tags, var.tags)}"
+
+
+def test_start_trigger_fires_every_root_stage(case):
+    spec, module = case
+    start = module.resources["aws_glue_trigger"]["start"]
+    roots = [name for name, stage in spec.stages.items() if not stage.after]
+    assert start["name"] == "${var.workflow_name}-start"
+    assert start["workflow_name"] == "${aws_glue_workflow.this.name}"
+    if spec.start.schedule:
+        assert (start["type"], start["enabled"], start["schedule"]) == ("SCHEDULED", True, spec.start.schedule)
+    else:
+        assert (start["type"], start["enabled"]) == ("ON_DEMAND", False)
+        assert "schedule" not in start
+    assert "predicate" not in start
+    assert [actual_action(a) for a in blocks(start["actions"])] == [expected_action(r, spec) for r in roots]
+
+
+def test_conditional_triggers_match_after(case):
+    spec, module = case
+    for name, stage in spec.stages.items():
+        if not stage.after:
+            continue
+        trigger = module.resources["aws_glue_trigger"][name]
+        assert trigger["type"] == "CONDITIONAL"
+        assert trigger["enabled"] is True
+        assert trigger["name"] == f"${{var.workflow_name}}-{name}"
+        assert literal(trigger.get("description", "")) == (stage.description or "")
+        (predicate,) = blocks(trigger["predicate"])
+        conditions = [
+            {"job_name": job(spec.stages[up].job or up), "state": "SUCCEEDED", "logical_operator": "EQUALS"}
+            for up in stage.after
+        ]
+        assert blocks(predicate["conditions"]) == conditions
+        assert predicate.get("logical") == ("AND" if len(stage.after) > 1 else None)
+        assert [actual_action(a) for a in blocks(trigger["actions"])] == [expected_action(name, spec)]
+
+
+def test_trigger_files_follow_the_stage_layout(case):
+    spec, module = case
+    roots = [name for name, stage in spec.stages.items() if not stage.after]
+    where = {
+        name: file
+        for file, parsed in module.files.items()
+        for resource in parsed.get("resource", [])
+        for name in resource.get("aws_glue_trigger", {})
+    }
+    assert where["start"] == f"{roots[0]}_job_trigger.tf"
+    for name, stage in spec.stages.items():
+        if stage.after:
+            assert where[name] == f"{name}_job_trigger.tf"
+    expected_files = {"main.tf", "variables.tf", "outputs.tf", f"{roots[0]}_job_trigger.tf"}
+    expected_files |= {f"{name}_job_trigger.tf" for name, stage in spec.stages.items() if stage.after}
+    assert set(module.files) == expected_files
+
+
+def test_variables_match_the_seed_interface(case):
+    spec, module = case
+    variables = module.variables
+    assert set(variables) == {"workflow_name", "description", "jobs", "tags"}
+    assert (variables["workflow_name"]["type"], variables["workflow_name"]["default"]) == ("string", spec.workflow.name)
+    description = variables["description"]["default"]
+    assert (literal(description) if description is not None else None) == spec.workflow.description
+    assert variables["description"]["type"] == "string"
+    assert (variables["jobs"]["type"], variables["jobs"]["default"]) == ("${map(string)}", {})
+    assert (variables["tags"]["type"], variables["tags"]["default"]) == ("${map(string)}", {})
+    keys = sorted({stage.job or name for name, stage in spec.stages.items()})
+    condition = variables["jobs"]["validation"][0]["condition"]
+    assert "[" + ", ".join(f'"{key}"' for key in keys) + "]" in condition
+
+
+def test_outputs(case):
+    spec, module = case
+    dependent = [name for name, stage in spec.stages.items() if stage.after]
+    outputs = module.outputs
+    assert {"workflow_name", "workflow_arn", "trigger_arns"} <= set(outputs)
+    assert outputs["workflow_name"]["value"] == "${aws_glue_workflow.this.name}"
+    assert outputs["workflow_arn"]["value"] == "${aws_glue_workflow.this.arn}"
+    order = ["start", *dependent]
+    assert outputs["trigger_arns"]["value"] == [f"${{aws_glue_trigger.{name}.arn}}" for name in order]
+    assert list(outputs["trigger_names"]["value"]) == order
