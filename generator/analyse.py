@@ -87,7 +87,7 @@ def _graph_problems(spec: Spec, where: Locations) -> list[Diagnostic]:
         closing = spec.stages[order[-1]].after.index(order[-2])
         path = ("stages", order[-1], "after", closing)
         problems.append(where.diagnostic(path, f"dependency cycle: {' -> '.join(order)}"))
-    elif not any(not stage.after for stage in spec.stages.values()):
+    if not any(not stage.after for stage in spec.stages.values()):
         problems.append(where.diagnostic(("stages",), "no stage without 'after': nothing starts the workflow"))
     longest = max(len(f"-{name}") for name in (*spec.stages, START))
     if len(spec.workflow.name) + longest > GLUE_NAME_MAX:

@@ -8,6 +8,8 @@ anchors merged with `<<`.
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +18,7 @@ import yaml
 from generator.errors import Diagnostic, SpecError
 
 Path = tuple[str | int, ...]
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 
 def dotted(path: Path) -> str:
@@ -24,6 +27,8 @@ def dotted(path: Path) -> str:
     for part in path:
         if isinstance(part, int):
             out += f"[{part}]"
+        elif not _PLAIN_KEY.fullmatch(part):
+            out += f"[{json.dumps(part, ensure_ascii=False)}]"
         else:
             out += f".{part}" if out else part
     return out
@@ -117,7 +122,10 @@ def load_yaml(text: str, source: str) -> Document:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = " ".join(part for part in (error.context, error.problem) if part)
+        context = error.context or ""
+        if error.context and error.context_mark and error.problem_mark and error.context_mark.line != error.problem_mark.line:
+            context += f" (started at line {error.context_mark.line + 1}, column {error.context_mark.column + 1})"
+        problem = ": ".join(part for part in (context, error.problem) if part)
         raise SpecError([Diagnostic(source, line, column, "", f"invalid YAML: {problem}")]) from None
     except yaml.YAMLError as error:
         raise SpecError([Diagnostic(source, 1, 1, "", f"invalid YAML: {error}")]) from None

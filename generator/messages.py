@@ -97,7 +97,7 @@ def _message(error: Any, root: type[BaseModel], path: Path) -> str:
     if kind == "missing":
         return f"missing required key '{path[-1]}'"
     if kind == "literal_error" and path == ("version",):
-        return f"unsupported spec version {_describe(value)}: this gluegen reads version 1"
+        return f"unsupported spec version {value!r}: this gluegen reads version 1"
     if kind in _TYPE_NAMES:
         hint = ""
         if kind == "list_type" and isinstance(value, str):
@@ -121,5 +121,7 @@ def diagnostics(error: ValidationError, root: type[BaseModel], locations: Locati
         path: Path = loc[:-1] if is_key else loc
         message = _message(item, root, path)
         at_key = is_key or item["type"] == "extra_forbidden"
+        if item["type"] == "missing":  # the key is absent: report it on the mapping that lacks it
+            path = path[:-1]
         found.append(locations.diagnostic(path, message, key=at_key))
     return found

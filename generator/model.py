@@ -50,11 +50,19 @@ def _cron(value: str) -> str:
     return value
 
 
+def _tag_key(value: str) -> str:
+    if value.lower().startswith("aws:"):
+        raise PydanticCustomError("tag_key", "tag key '{key}' uses the prefix 'aws:', which AWS reserves", {"key": value})
+    return value
+
+
 Identifier = Annotated[StrictStr, AfterValidator(_identifier)]
 GlueName = Annotated[StrictStr, _bounded("glue_name", 1, 255, _SINGLE_LINE, "a single line without control characters")]
 Description = Annotated[StrictStr, _bounded("description", 0, 2048, _MULTI_LINE, "free of control characters other than tab and newline")]
 Cron = Annotated[StrictStr, AfterValidator(_cron)]
-TagKey = Annotated[StrictStr, _bounded("tag_key", 1, 128, _SINGLE_LINE, "a single line without control characters")]
+TagKey = Annotated[
+    StrictStr, _bounded("tag_key", 1, 128, _SINGLE_LINE, "a single line without control characters"), AfterValidator(_tag_key)
+]
 TagValue = Annotated[StrictStr, _bounded("tag_value", 0, 256, _SINGLE_LINE, "a single line without control characters")]
 PropertyKey = Annotated[StrictStr, _bounded("property_key", 1, 255, _SINGLE_LINE, "a single line without control characters")]
 
@@ -80,7 +88,9 @@ def _start(value: Any) -> Any:
     if value == "on_demand":
         return {}
     if isinstance(value, str):
-        raise PydanticCustomError("start", "'{value}' is not a start: use 'on_demand' or {{schedule: \"cron(...)\"}}", {"value": value})
+        raise PydanticCustomError(
+            "start", "'{value}' is not a start: use 'on_demand' or a mapping such as schedule: \"cron(0 2 * * ? *)\"", {"value": value}
+        )
     return value
 
 
@@ -124,11 +134,8 @@ class Stage(_Frozen):
 def _tags(value: Any) -> Any:
     if isinstance(value, dict) and len(value) > 50:
         raise PydanticCustomError("tags", "at most 50 tags are allowed, found {n}", {"n": len(value)})
-    if isinstance(value, dict):
-        for key in value:
-            if isinstance(key, str) and key.lower().startswith("aws:"):
-                raise PydanticCustomError("tags", "tag key '{key}' uses the reserved prefix 'aws:'", {"key": key})
     return value
+
 
 
 class Spec(_Frozen):
