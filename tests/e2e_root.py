@@ -1,0 +1,78 @@
+"""Root modules for the apply tests: the seed's Example Usage against a moto endpoint."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from generator import hcl
+
+PROVIDER = """\
+terraform {
+  required_providers {
+    aws = {
+      source = "hashicorp/aws"
+    }
+  }
+}
+
+provider "aws" {
+  region                      = "us-east-1"
+  access_key                  = "testing"
+  secret_key                  = "testing"
+  skip_credentials_validation = true
+  skip_metadata_api_check     = true
+  max_retries                 = 2
+
+  endpoints {
+%(endpoints)s
+  }
+}
+
+resource "aws_iam_role" "glue" {
+  name = "gluegen-e2e-glue"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "glue.amazonaws.com" } }]
+  })
+}
+
+resource "aws_glue_job" "job" {
+  for_each = toset(%(job_keys)s)
+  name     = "e2e-${each.key}"
+  role_arn = aws_iam_role.glue.arn
+  # moto reports STANDARD for every job; unset, each plan would show it changing to null.
+  execution_class = "STANDARD"
+
+  command {
+    script_location = "s3://gluegen-e2e/${each.key}.py"
+  }
+}
+"""
+
+SERVICES = ("glue", "iam", "sts", "sns", "events", "cloudwatch", "s3")
+
+
+def module_call(label: str, workflow_name: str, description: str | None, jobs: list[str], tags: dict[str, str]) -> str:
+    """A module block in the seed's Example Usage form."""
+    lines = [f'module "{label}" {{', '  source = "./module"', "", f"  workflow_name = {hcl.string(workflow_name)}"]
+    if description is not None:
+        lines.append(f"  description   = {hcl.string(description)}")
+    lines += ["", "  jobs = {"]
+    lines += [f"    {hcl.key(key)} = aws_glue_job.job[{hcl.string(key)}].name" for key in jobs]
+    lines += ["  }", "", "  tags = {"]
+    lines += [f"    {hcl.key(key)} = {hcl.string(value)}" for key, value in tags.items()]
+    lines += ["  }", "}", ""]
+    for name in ("workflow_name", "workflow_arn", "trigger_arns", "trigger_names"):
+        lines.append(f'output "{label}_{name}" {{\n  value = module.{label}.{name}\n}}\n')
+    return "\n".join(lines)
+
+
+def write_root(folder: Path, module: Path, endpoint: str, job_keys: list[str], calls: list[str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(module, folder / "module", ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
+    endpoints = "\n".join(f'    {service} = "{endpoint}"' for service in SERVICES)
+    text = PROVIDER % {"endpoints": endpoints, "job_keys": json.dumps(sorted(job_keys))}
+    (folder / "main.tf").write_text(text + "\n" + "\n".join(calls), encoding="utf-8")
+    return folder
