@@ -116,4 +116,11 @@ def terraform(tmp_path_factory) -> Terraform:
         "CHECKPOINT_DISABLE": "1",
         "TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE": "1",
     }
-    return Terraform(binary, env)
+    terraform = Terraform(binary, env)
+    # Warm the plugin cache once, so the parallel inits of later tests only link to it
+    # (terraform does not promise that concurrent installs into one cache are safe).
+    warm = home / "warm"
+    warm.mkdir()
+    (warm / "main.tf").write_text('terraform {\n  required_providers {\n    aws = {\n      source = "hashicorp/aws"\n    }\n  }\n}\n')
+    terraform.run("init", "-backend=false", "-input=false", "-no-color", cwd=warm)
+    return terraform
