@@ -1,94 +1,111 @@
 """Whole-spec rules pydantic cannot see, and the `Plan` they lead to.
 
-Checks references between stages, self-dependencies, cycles, roots, shared jobs
-(pitfall 9) and name lengths; every problem becomes a located diagnostic.
+Checks references between stages, states against the upstream's kind, `when`,
+crawler options, cycles, roots, stages that can never run, shared jobs (pitfall 9)
+and name lengths; every problem becomes a located diagnostic.
 """
 
 from __future__ import annotations
 
+from generator import graph
 from generator.errors import Diagnostic, SpecError
-from generator.loader import Locations
+from generator.loader import Locations, Path
 from generator.messages import suggest
-from generator.model import Spec, Stage
-from generator.plan import Action, Condition, Plan, StageInfo, Trigger
+from generator.model import CRAWLER_STATES, JOB_ONLY_FIELDS, JOB_STATES, Spec, Stage
+from generator.plan import Action, Condition, EventSource, Plan, StageInfo, Trigger
 
 GLUE_NAME_MAX = 255
 START = "start"  # the start trigger's address and name suffix: no stage may take it
 
 
-def _job_key(name: str, stage: Stage) -> str:
+def kind(stage: Stage) -> str:
+    return "crawler" if stage.crawler else "job"
+
+
+def key(name: str, stage: Stage) -> str:
     return stage.job or name
 
 
-def _reference_problems(spec: Spec, where: Locations) -> list[Diagnostic]:
+def _after_path(where: Locations, name: str, index: int, upstream: str) -> Path:
+    """The YAML path of one `after` entry: `after.<upstream>` in map form, `after[i]` in list form."""
+    as_map = ("stages", name, "after", upstream)
+    return as_map if as_map in where.values else ("stages", name, "after", index)
+
+
+def _state_problem(upstream: str, stage: Stage, state: str) -> str | None:
+    states = CRAWLER_STATES if stage.crawler else JOB_STATES
+    if state in states:
+        return None
+    hint = suggest(state.upper(), states) if state.upper() != state else ""
+    if state.upper() in states:
+        hint = f" (did you mean '{state.upper()}'?)"
+    return f"'{state}' is not a state of {kind(stage)} '{upstream}'{hint}: a {kind(stage)} ends in {', '.join(states)}"
+
+
+def _stage_problems(spec: Spec, where: Locations) -> list[Diagnostic]:
     problems = []
     for name, stage in spec.stages.items():
-        seen: set[str] = set()
-        for index, upstream in enumerate(stage.after):
-            path = ("stages", name, "after", index)
+        for index, (upstream, state) in enumerate(stage.after.items()):
+            path = _after_path(where, name, index, upstream)
             if upstream == name:
                 problems.append(where.diagnostic(path, f"stage '{name}' cannot run after itself"))
             elif upstream not in spec.stages:
                 hint = suggest(upstream, (other for other in spec.stages if other != name))
                 problems.append(where.diagnostic(path, f"unknown stage '{upstream}'{hint}"))
-            elif upstream in seen:
-                problems.append(where.diagnostic(path, f"stage '{upstream}' is listed twice"))
-            elif _job_key(upstream, spec.stages[upstream]) == _job_key(name, stage):
-                job = _job_key(name, stage)
+            elif (message := _state_problem(upstream, spec.stages[upstream], state)) is not None:
+                problems.append(where.diagnostic(path, message))
+            elif (kind(spec.stages[upstream]), key(upstream, spec.stages[upstream])) == (kind(stage), key(name, stage)):
                 problems.append(
                     where.diagnostic(
                         path,
-                        f"stage '{name}' runs job '{job}', which is also its upstream '{upstream}'s job: "
-                        "Glue rejects a trigger whose job is both condition and action",
+                        f"stage '{name}' runs {kind(stage)} '{key(name, stage)}', which is also the {kind(stage)} of its upstream "
+                        f"'{upstream}': Glue rejects a trigger whose {kind(stage)} is both condition and action",
                     )
                 )
-            seen.add(upstream)
+        if stage.when == "any" and len(stage.after) < 2:
+            problems.append(
+                where.diagnostic(
+                    ("stages", name, "when"),
+                    "'when: any' needs at least two upstream stages: with one, it is the same as 'all'",
+                )
+            )
+        if stage.crawler:
+            for field in JOB_ONLY_FIELDS:
+                if field in stage.model_fields_set:
+                    problems.append(
+                        where.diagnostic(
+                            ("stages", name, field),
+                            f"'{field}' is for job stages; a crawler stage runs var.crawlers[\"{name}\"] with no run options",
+                            key=True,
+                        )
+                    )
     return problems
-
-
-def _find_cycle(spec: Spec) -> list[str] | None:
-    """The first cycle in stage order, as `[a, b, a]`, or None."""
-    state: dict[str, str] = {}  # "open" while on the DFS stack, "done" after
-
-    def visit(name: str, trail: list[str]) -> list[str] | None:
-        state[name] = "open"
-        trail.append(name)
-        for upstream in spec.stages[name].after:
-            if upstream not in spec.stages or upstream == name:
-                continue
-            if state.get(upstream) == "open":
-                return trail[trail.index(upstream) :] + [upstream]
-            if upstream not in state:
-                found = visit(upstream, trail)
-                if found:
-                    return found
-        trail.pop()
-        state[name] = "done"
-        return None
-
-    for name in spec.stages:
-        if name not in state:
-            found = visit(name, [])
-            if found:
-                return found
-    return None
 
 
 def _graph_problems(spec: Spec, where: Locations) -> list[Diagnostic]:
     problems = []
+    edges = {name: stage.after for name, stage in spec.stages.items()}
     if START in spec.stages:
         problems.append(
             where.diagnostic(("stages", START), f"'{START}' is reserved for the workflow's start trigger", key=True)
         )
-    cycle = _find_cycle(spec)
-    if cycle:
-        # `visit` walks upstream edges, so the cycle reads against the run order: reverse it.
-        order = list(reversed(cycle))
-        closing = spec.stages[order[-1]].after.index(order[-2])
-        path = ("stages", order[-1], "after", closing)
-        problems.append(where.diagnostic(path, f"dependency cycle: {' -> '.join(order)}"))
     if not any(not stage.after for stage in spec.stages.values()):
         problems.append(where.diagnostic(("stages",), "no stage without 'after': nothing starts the workflow"))
+    cycle = graph.find_cycle(edges)
+    if cycle:
+        last, before = cycle[-1], cycle[-2]
+        index = list(spec.stages[last].after).index(before)
+        path = _after_path(where, last, index, before)
+        problems.append(where.diagnostic(path, f"dependency cycle: {' -> '.join(cycle)}"))
+        return problems
+    when = {name: stage.when for name, stage in spec.stages.items()}
+    for name, reason in graph.never_run(edges, when).items():
+        problems.append(where.diagnostic(("stages", name, "after"), f"stage '{name}' can never run: {reason}"))
+    return problems
+
+
+def _feature_problems(spec: Spec, where: Locations) -> list[Diagnostic]:
+    problems = []
     longest = max(len(f"-{name}") for name in (*spec.stages, START))
     if len(spec.workflow.name) + longest > GLUE_NAME_MAX:
         problems.append(
@@ -98,13 +115,18 @@ def _graph_problems(spec: Spec, where: Locations) -> list[Diagnostic]:
                 f"{GLUE_NAME_MAX - longest} characters, it has {len(spec.workflow.name)}",
             )
         )
+    has_jobs = any(not stage.crawler for stage in spec.stages.values())
+    for feature, enabled in (("alerts", spec.alerts is not None), ("dashboard", spec.dashboard)):
+        if enabled and not has_jobs:
+            problems.append(where.diagnostic((feature,), f"'{feature}' watches job runs, and no stage runs a job"))
     return problems
 
 
 def _action(name: str, stage: Stage) -> Action:
     return Action(
         stage=name,
-        job_key=_job_key(name, stage),
+        kind=kind(stage),
+        key=key(name, stage),
         arguments=tuple(sorted(stage.arguments.items())),
         timeout=stage.timeout,
         notify_delay_after=stage.notify_delay_after,
@@ -112,43 +134,72 @@ def _action(name: str, stage: Stage) -> Action:
     )
 
 
-def _triggers(spec: Spec) -> tuple[Trigger, ...]:
+def _file(name: str, stage: Stage) -> str:
+    return f"{name}_{kind(stage)}_trigger.tf"
+
+
+def _start_trigger(spec: Spec) -> Trigger:
     roots = [name for name, stage in spec.stages.items() if not stage.after]
-    start_file = f"{roots[0]}_job_trigger.tf"
-    scheduled = spec.start.schedule is not None
-    start = Trigger(
+    start = spec.start
+    types = {"on_demand": ("ON_DEMAND", False), "schedule": ("SCHEDULED", True), "event": ("EVENT", None)}
+    trigger_type, enabled = types[start.kind]
+    return Trigger(
         address=START,
-        file=start_file,
+        file=_file(roots[0], spec.stages[roots[0]]),
         name_suffix=START,
-        type="SCHEDULED" if scheduled else "ON_DEMAND",
-        enabled=scheduled,
-        schedule=spec.start.schedule,
+        type=trigger_type,
+        enabled=enabled,
+        schedule=start.schedule,
+        batch_size=start.event.batch_size if start.event else None,
+        batch_window=start.event.batch_window if start.event else None,
         actions=tuple(_action(name, spec.stages[name]) for name in roots),
     )
-    conditional = tuple(
-        Trigger(
-            address=name,
-            file=f"{name}_job_trigger.tf",
-            name_suffix=name,
-            type="CONDITIONAL",
-            enabled=True,
-            description=stage.description,
-            actions=(_action(name, stage),),
-            conditions=tuple(Condition(up, _job_key(up, spec.stages[up])) for up in stage.after),
-        )
-        for name, stage in spec.stages.items()
-        if stage.after
+
+
+def _conditional_trigger(spec: Spec, name: str, stage: Stage) -> Trigger:
+    conditions = tuple(
+        Condition(up, kind(spec.stages[up]), key(up, spec.stages[up]), state) for up, state in stage.after.items()
     )
-    return (start, *conditional)
+    logical = "ANY" if stage.when == "any" else ("AND" if len(conditions) > 1 else None)
+    return Trigger(
+        address=name,
+        file=_file(name, stage),
+        name_suffix=name,
+        type="CONDITIONAL",
+        enabled=True,
+        description=stage.description,
+        actions=(_action(name, stage),),
+        conditions=conditions,
+        logical=logical,
+    )
+
+
+def _event_source(spec: Spec) -> EventSource | None:
+    event = spec.start.event
+    if event is None:
+        return None
+    if event.pattern is not None:
+        return EventSource(pattern=event.pattern, s3_bucket=None)
+    assert event.s3 is not None
+    detail: dict = {"bucket": {"name": [event.s3.bucket]}}
+    if event.s3.prefix is not None:
+        detail["object"] = {"key": [{"prefix": event.s3.prefix}]}
+    pattern = {"source": ["aws.s3"], "detail-type": ["Object Created"], "detail": detail}
+    return EventSource(pattern=pattern, s3_bucket=event.s3.bucket)
+
+
+def _keys(spec: Spec, wanted: str) -> tuple[str, ...]:
+    return tuple(sorted({key(name, stage) for name, stage in spec.stages.items() if kind(stage) == wanted}))
 
 
 def analyse(spec: Spec, where: Locations) -> Plan:
     """Check the whole-spec rules; return the plan the templates render."""
-    problems = _reference_problems(spec, where)
+    problems = _stage_problems(spec, where)
     problems += _graph_problems(spec, where) if not problems else []
+    problems += _feature_problems(spec, where)
     if problems:
         raise SpecError(problems)
-    triggers = _triggers(spec)
+    triggers = (_start_trigger(spec), *(_conditional_trigger(spec, n, s) for n, s in spec.stages.items() if s.after))
     by_stage = {action.stage: trigger.address for trigger in triggers for action in trigger.actions}
     longest = max(len(f"-{trigger.name_suffix}") for trigger in triggers)
     return Plan(
@@ -160,10 +211,16 @@ def analyse(spec: Spec, where: Locations) -> Plan:
         default_run_properties=tuple(sorted(spec.workflow.default_run_properties.items())),
         tags=tuple(sorted(spec.tags.items())),
         stages=tuple(
-            StageInfo(name, _job_key(name, stage), tuple(stage.after), stage.description, by_stage[name])
+            StageInfo(name, kind(stage), key(name, stage), tuple(stage.after.items()), stage.when,
+                      stage.description, by_stage[name])
             for name, stage in spec.stages.items()
         ),
         triggers=triggers,
-        job_keys=tuple(sorted({_job_key(name, stage) for name, stage in spec.stages.items()})),
+        job_keys=_keys(spec, "job"),
+        crawler_keys=_keys(spec, "crawler"),
         max_workflow_name_length=GLUE_NAME_MAX - longest,
+        event=_event_source(spec),
+        iam_role=spec.iam_role,
+        alert_states=tuple(spec.alerts.states) if spec.alerts else None,
+        dashboard=spec.dashboard,
     )

@@ -91,3 +91,32 @@ def mapping(items: Sequence[tuple[str, str]], indent: int) -> str:
 def string_list(values: Iterable[str]) -> str:
     """A one-line list of string literals."""
     return "[" + ", ".join(string(value) for value in values) + "]"
+
+
+class Expr(str):
+    """A Terraform expression laid out as is (a reference such as `var.jobs["a"]`), not a string literal."""
+
+
+def value(data: object, indent: int) -> str:
+    """Any JSON-like value (dicts, lists, strings, numbers, booleans, `Expr`) as an HCL expression."""
+    if isinstance(data, Expr):
+        return str(data)
+    if isinstance(data, str):
+        return string(data)
+    if isinstance(data, bool):
+        return "true" if data else "false"
+    if isinstance(data, (int, float)):
+        return repr(data)
+    if data is None:
+        return "null"
+    if isinstance(data, dict):
+        if not data:
+            return "{}"
+        body = attributes(((key(str(k)), value(v, indent + 2)) for k, v in data.items()), indent + 2)
+        return "{\n" + body + "\n" + " " * indent + "}"
+    if isinstance(data, (list, tuple)):
+        if all(not isinstance(item, (dict, list, tuple)) for item in data):
+            return "[" + ", ".join(value(item, indent) for item in data) + "]"
+        pad = " " * (indent + 2)
+        return "[\n" + "".join(f"{pad}{value(item, indent + 2)},\n" for item in data) + " " * indent + "]"
+    raise TypeError(f"no HCL form for {type(data).__name__}")

@@ -123,5 +123,8 @@ def diagnostics(error: ValidationError, root: type[BaseModel], locations: Locati
         at_key = is_key or item["type"] == "extra_forbidden"
         if item["type"] == "missing":  # the key is absent: report it on the mapping that lacks it
             path = path[:-1]
+        index = (item.get("ctx") or {}).get("index")
+        if isinstance(index, int):  # a custom error that names the list item it is about
+            path = path + (index,)
         found.append(locations.diagnostic(path, message, key=at_key))
     return found

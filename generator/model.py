@@ -1,7 +1,8 @@
 """The spec, as pydantic models: shapes, types and per-field limits.
 
-Cross-field rules (references between stages, cycles, name lengths) live in
-`generator.analyse`, which sees the whole spec at once. Every field's description
+Cross-field rules (references between stages, states against the upstream's kind,
+cycles, reachability, name lengths) live in `generator.analyse`, which sees the
+whole spec at once. Every field's description
 feeds the generated module's variable descriptions, its README and the JSON Schema.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, StrictStr, model_validator
 from pydantic_core import PydanticCustomError
 
 from generator.cron import check_cron
@@ -56,6 +57,33 @@ def _tag_key(value: str) -> str:
     return value
 
 
+def _after(value: Any) -> Any:
+    """`after: [a, b]` means every listed stage SUCCEEDED: the map `{a: SUCCEEDED, b: SUCCEEDED}`."""
+    if isinstance(value, list):
+        as_map: dict[Any, str] = {}
+        for index, item in enumerate(value):
+            if not isinstance(item, str):
+                raise PydanticCustomError("after", "must be a stage name, not {item}", {"index": index, "item": repr(item)})
+            if item in as_map:
+                raise PydanticCustomError("after", "stage '{item}' is listed twice", {"index": index, "item": item})
+            as_map[item] = "SUCCEEDED"
+        return as_map
+    if value is not None and not isinstance(value, dict):
+        hint = f" (write [{value}])" if isinstance(value, str) else ""
+        raise PydanticCustomError(
+            "after",
+            "must be a list of stage names or a mapping of stage name to state, not {value}{hint}",
+            {"value": repr(value), "hint": hint},
+        )
+    return value
+
+
+def _s3_bucket(value: str) -> str:
+    if not re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", value) or ".." in value:
+        raise PydanticCustomError("s3_bucket", "'{value}' is not a valid S3 bucket name", {"value": value})
+    return value
+
+
 Identifier = Annotated[StrictStr, AfterValidator(_identifier)]
 GlueName = Annotated[StrictStr, _bounded("glue_name", 1, 255, _SINGLE_LINE, "a single line without control characters")]
 Description = Annotated[StrictStr, _bounded("description", 0, 2048, _MULTI_LINE, "free of control characters other than tab and newline")]
@@ -84,34 +112,92 @@ class Workflow(_Frozen):
     )
 
 
+class S3Source(_Frozen):
+    """Objects created in an S3 bucket (EventBridge notifications must be on for the bucket)."""
+
+    bucket: Annotated[StrictStr, AfterValidator(_s3_bucket)] = Field(description="Name of the S3 bucket.")
+    prefix: Annotated[StrictStr, Field(min_length=1, max_length=1024)] | None = Field(
+        default=None, description="Only objects whose key starts with this prefix."
+    )
+
+
+class EventStart(_Frozen):
+    """An EVENT start: an EventBridge rule notifies the workflow, which starts after a batch of events."""
+
+    s3: S3Source | None = Field(default=None, description="Start on objects created in an S3 bucket.")
+    pattern: dict[StrictStr, Any] | None = Field(
+        default=None, description="A raw EventBridge event pattern, instead of `s3`."
+    )
+    batch_size: Annotated[StrictInt, Field(ge=1, le=100)] = Field(
+        default=1, description="Events to collect before a run starts (1-100)."
+    )
+    batch_window: Annotated[StrictInt, Field(ge=1, le=900)] | None = Field(
+        default=None, description="Seconds after the first event after which a run starts anyway (1-900; Glue's default 900)."
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "EventStart":
+        if (self.s3 is None) == (self.pattern is None):
+            raise PydanticCustomError("event_source", "give exactly one of 's3' and 'pattern'")
+        return self
+
+
 def _start(value: Any) -> Any:
     if value == "on_demand":
         return {}
     if isinstance(value, str):
         raise PydanticCustomError(
-            "start", "'{value}' is not a start: use 'on_demand' or a mapping such as schedule: \"cron(0 2 * * ? *)\"", {"value": value}
+            "start",
+            "'{value}' is not a start: use 'on_demand', or a mapping with 'schedule' (\"cron(0 2 * * ? *)\") or 'event'",
+            {"value": value},
         )
     return value
 
 
 class Start(_Frozen):
-    """How a run of the workflow starts: `on_demand` (the default) or `{schedule: "cron(...)"}`."""
+    """How a run starts: `on_demand` (the default), `{schedule: "cron(...)"}` or `{event: {...}}`."""
 
     schedule: Cron | None = Field(
         default=None, description="AWS cron expression of a SCHEDULED start trigger, e.g. cron(0 2 * * ? *)."
     )
+    event: EventStart | None = Field(default=None, description="An EVENT start trigger with its EventBridge rule.")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "Start":
+        if self.schedule is not None and self.event is not None:
+            raise PydanticCustomError("start", "give one of 'schedule' and 'event', not both")
+        return self
 
     @property
-    def kind(self) -> Literal["on_demand", "schedule"]:
+    def kind(self) -> Literal["on_demand", "schedule", "event"]:
+        if self.event is not None:
+            return "event"
         return "schedule" if self.schedule is not None else "on_demand"
 
 
-class Stage(_Frozen):
-    """One stage of the workflow: a Glue job, started when every upstream stage succeeded."""
+JOB_STATES = ("SUCCEEDED", "FAILED", "TIMEOUT", "STOPPED")
+CRAWLER_STATES = ("SUCCEEDED", "FAILED", "CANCELLED")
+# Options of a job's run that a crawler action cannot carry.
+JOB_ONLY_FIELDS = ("job", "arguments", "timeout", "notify_delay_after", "security_configuration")
 
-    after: list[Identifier] = Field(
-        default_factory=list,
-        description="Stages that must all end in SUCCEEDED before this one starts; none: started by the start trigger.",
+
+class Stage(_Frozen):
+    """One stage of the workflow: a Glue job (or crawler) and the trigger that starts it."""
+
+    after: Annotated[dict[Identifier, StrictStr], BeforeValidator(_after)] = Field(
+        default_factory=dict,
+        description=(
+            "Upstream stages: a list (each must end SUCCEEDED) or a mapping of stage to the state it must end in "
+            "(jobs: SUCCEEDED, FAILED, TIMEOUT, STOPPED; crawlers: SUCCEEDED, FAILED, CANCELLED). "
+            "None: started by the start trigger."
+        ),
+    )
+    when: Literal["all", "any"] = Field(
+        default="all",
+        description="all: start once every upstream condition holds; any: start once one holds (at most once per run).",
+    )
+    crawler: StrictBool = Field(
+        default=False, description="The stage runs a Glue crawler named by var.crawlers[<stage>] instead of a job."
     )
     job: Identifier | None = Field(
         default=None, description="Key of var.jobs that names this stage's Glue job (default: the stage name)."
@@ -137,6 +223,22 @@ def _tags(value: Any) -> Any:
     return value
 
 
+def _unique(value: Any) -> Any:
+    if isinstance(value, list) and len(set(map(str, value))) != len(value):
+        raise PydanticCustomError("unique", "lists a state twice")
+    return value
+
+
+class Alerts(_Frozen):
+    """Alerts on this module's job runs: an EventBridge rule publishing to SNS."""
+
+    states: Annotated[
+        list[Literal["FAILED", "TIMEOUT", "STOPPED", "SUCCEEDED"]], Field(min_length=1), BeforeValidator(_unique)
+    ] = Field(
+        default_factory=lambda: ["FAILED", "TIMEOUT", "STOPPED"],
+        description="Job run states that raise an alert (Glue Job State Change events: SUCCEEDED, FAILED, TIMEOUT, STOPPED).",
+    )
+
 
 class Spec(_Frozen):
     """A gluegen spec: one Glue workflow and the Terraform module generated for it."""
@@ -145,11 +247,18 @@ class Spec(_Frozen):
     module: Identifier = Field(description="Name of the generated module: its folder is <out-dir>/<module>/.")
     workflow: Workflow = Field(description="The Glue workflow.")
     start: Annotated[Start, BeforeValidator(_start)] = Field(
-        default_factory=Start, description="How a run starts: 'on_demand' (default) or {schedule: 'cron(...)'}."
+        default_factory=Start,
+        description="How a run starts: 'on_demand' (default), {schedule: 'cron(...)'} or {event: {...}}.",
     )
     stages: Annotated[dict[Identifier, Stage], Field(min_length=1)] = Field(
-        description="The stages, in order; each is one Glue job and one trigger file."
+        description="The stages, in order; each is one Glue job or crawler and one trigger file."
     )
     tags: Annotated[dict[TagKey, TagValue], BeforeValidator(_tags)] = Field(
         default_factory=dict, description="Tags on every resource of the module, merged under var.tags."
     )
+    iam_role: StrictBool = Field(
+        default=False,
+        description="Create a role that EventBridge and Lambda can assume to start this workflow and manage its runs.",
+    )
+    alerts: Alerts | None = Field(default=None, description="SNS alerts when this module's jobs end in chosen states.")
+    dashboard: StrictBool = Field(default=False, description="A CloudWatch dashboard of this module's job runs.")

@@ -7,26 +7,29 @@ no decisions of their own beyond laying values out.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
-TriggerType = Literal["ON_DEMAND", "SCHEDULED", "CONDITIONAL"]
+TriggerType = Literal["ON_DEMAND", "SCHEDULED", "EVENT", "CONDITIONAL"]
+Kind = Literal["job", "crawler"]
 
 
 @dataclass(frozen=True)
 class Condition:
-    """One predicate condition: the upstream stage's job ended in `state`."""
+    """One predicate condition: the upstream stage's job (or crawler) ended in `state`."""
 
     stage: str
-    job_key: str
+    kind: Kind
+    key: str  # key of var.jobs or var.crawlers
     state: str = "SUCCEEDED"
 
 
 @dataclass(frozen=True)
 class Action:
-    """One job a trigger starts, with that stage's per-run settings."""
+    """One job or crawler a trigger starts, with that stage's per-run settings."""
 
     stage: str
-    job_key: str
+    kind: Kind
+    key: str
     arguments: tuple[tuple[str, str], ...] = ()
     timeout: int | None = None
     notify_delay_after: int | None = None
@@ -41,16 +44,14 @@ class Trigger:
     file: str  # the .tf file holding it
     name_suffix: str  # trigger name is "${var.workflow_name}-<suffix>"
     type: TriggerType
-    enabled: bool  # pitfalls 1 and 2: false for ON_DEMAND, true otherwise
+    enabled: bool | None  # pitfalls 1-3: false for ON_DEMAND, true otherwise, never set for EVENT
     actions: tuple[Action, ...]
     conditions: tuple[Condition, ...] = ()
+    logical: str | None = None  # "ANY" for `when: any`, "AND" for several conditions, unset for one
     schedule: str | None = None
     description: str | None = None
-
-    @property
-    def logical(self) -> str | None:
-        """`AND` where a predicate has several conditions; unset for one."""
-        return "AND" if len(self.conditions) > 1 else None
+    batch_size: int | None = None  # EVENT only
+    batch_window: int | None = None
 
 
 @dataclass(frozen=True)
@@ -58,10 +59,20 @@ class StageInfo:
     """A stage as the module README documents it."""
 
     name: str
-    job_key: str
-    after: tuple[str, ...]
+    kind: Kind
+    key: str
+    after: tuple[tuple[str, str], ...]  # (upstream, state)
+    when: str
     description: str | None
     trigger: str  # address of the trigger that starts it
+
+
+@dataclass(frozen=True)
+class EventSource:
+    """The EventBridge rule of an EVENT start."""
+
+    pattern: dict[str, Any]
+    s3_bucket: str | None  # the bucket whose EventBridge notifications must be on
 
 
 @dataclass(frozen=True)
@@ -76,8 +87,17 @@ class Plan:
     stages: tuple[StageInfo, ...]
     triggers: tuple[Trigger, ...]  # start trigger first, then stage order
     job_keys: tuple[str, ...]  # sorted, unique: the keys var.jobs must hold
+    crawler_keys: tuple[str, ...]  # sorted, unique: the keys var.crawlers must hold
     max_workflow_name_length: int  # so "<name>-<longest suffix>" fits Glue's 255
+    event: EventSource | None = None
+    iam_role: bool = False
+    alert_states: tuple[str, ...] | None = None
+    dashboard: bool = False
 
     @property
     def files(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(trigger.file for trigger in self.triggers))
+
+    @property
+    def start(self) -> Trigger:
+        return self.triggers[0]

@@ -6,50 +6,44 @@ import json
 import shlex
 from typing import Any
 
-from generator import hcl
-from generator.plan import Plan
+from generator import features, hcl, interface
+from generator.markdown import cell, code
+from generator.plan import Plan, Trigger
 
 _TRIGGER_PURPOSE = {
     "ON_DEMAND": "Starts {stages} when a workflow run is started (never on apply).",
     "SCHEDULED": "Starts {stages} on the schedule `{schedule}`.",
+    "EVENT": "Starts {stages} when a batch of EventBridge events arrives.",
     "CONDITIONAL": "Starts {stages} after {conditions}.",
 }
 
 
-def cell(text: str | None) -> str:
-    """Text safe inside a Markdown table cell."""
-    if text is None or text == "":
-        return "n/a"
-    escaped = text.replace("\\", "\\\\").replace("|", "\\|").replace("`", "\\`")
-    return "<br>".join(escaped.splitlines()) or "n/a"
+def _conditions(trigger: Trigger) -> str:
+    joiner = " or " if trigger.logical == "ANY" else " and "
+    return joiner.join(f"{c.stage} {c.state}" for c in trigger.conditions)
 
 
-def code(text: str) -> str:
-    """An inline code span that holds `text` whatever backticks it contains."""
-    fence = "`"
-    while fence in text:
-        fence += "`"
-    padding = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{padding}{text}{padding}{fence}"
-
-
-def _conditions(trigger) -> str:
-    parts = [f"{c.stage} {c.state}" for c in trigger.conditions]
-    return " and ".join(parts)
+def _name_map(plan: Plan, kind: str) -> str:
+    keys = list(dict.fromkeys(stage.key for stage in plan.stages if stage.kind == kind))
+    width = max(len(key) for key in keys)
+    lines = "\n".join(f"    {key.ljust(width)} = {json.dumps(f'{key}-{kind}')}" for key in keys)
+    return f"  {kind}s = {{\n{lines}\n  }}\n\n"
 
 
 def _example(plan: Plan) -> str:
-    jobs = [(key, f"{key}-job") for key in dict.fromkeys(stage.job_key for stage in plan.stages)]
-    width = max(len(key) for key, _ in jobs)
-    job_lines = "\n".join(f"    {key.ljust(width)} = {json.dumps(name)}" for key, name in jobs)
     pairs = [("source", hcl.string(f"./{plan.module}")), ("workflow_name", hcl.string(plan.workflow_name))]
     if plan.description is not None:
         pairs.append(("description", hcl.string(plan.description)))
     head = hcl.attributes(pairs[:1], 2) + "\n\n" + hcl.attributes(pairs[1:], 2)
-    return (
-        f'module "{plan.module}" {{\n{head}\n\n  jobs = {{\n{job_lines}\n  }}\n\n'
-        '  tags = {\n    Environment = terraform.workspace\n  }\n}'
-    )
+    maps = "".join(_name_map(plan, kind) for kind, keys in (("job", plan.job_keys), ("crawler", plan.crawler_keys)) if keys)
+    return f'module "{plan.module}" {{\n{head}\n\n{maps}  tags = {{\n    Environment = terraform.workspace\n  }}\n}}'
+
+
+def _after(stage) -> str:
+    if not stage.after:
+        return "start"
+    parts = [code(up) if state == "SUCCEEDED" else f"{code(up)} {state}" for up, state in stage.after]
+    return (" or " if stage.when == "any" else ", ").join(parts)
 
 
 def readme_view(plan: Plan) -> dict[str, Any]:
@@ -61,25 +55,33 @@ def readme_view(plan: Plan) -> dict[str, Any]:
         )
         triggers.append({"address": f"aws_glue_trigger.{trigger.address}", "file": trigger.file,
                          "type": trigger.type, "purpose": purpose})
+    extra_files = [name for name, _, wanted, _ in features.FILES if wanted(plan)]
     return {
         "title": cell(plan.workflow_name),
         "description": cell(plan.description),
-        "files": ["main.tf", *plan.files, "variables.tf", "outputs.tf"],
+        "files": ["main.tf", *plan.files, *extra_files, "variables.tf", "outputs.tf"],
         "example": _example(plan),
-        "workflow_default": code(json.dumps(plan.workflow_name, ensure_ascii=False)),
-        "description_default": code(json.dumps(plan.description, ensure_ascii=False)) if plan.description else "`null`",
-        "jobs": ", ".join(dict.fromkeys(stage.job_key for stage in plan.stages)),
+        "has_crawlers": bool(plan.crawler_keys),
+        "variables": [
+            {"name": v.name, "description": cell(v.description), "type": f"`{v.type}`", "default": v.readme_default}
+            for v in interface.variables(plan)
+        ],
+        "outputs": [
+            {"name": o.name, "description": o.readme_description or cell(o.description)} for o in interface.outputs(plan)
+        ],
         "stages": [
             {
                 "name": stage.name,
-                "job": stage.job_key,
-                "after": ", ".join(code(up) for up in stage.after) or "start",
+                "kind": stage.kind,
+                "job": stage.key,
+                "after": _after(stage),
                 "trigger": f"aws_glue_trigger.{stage.trigger}",
                 "description": cell(stage.description),
             }
             for stage in plan.stages
         ],
         "triggers": triggers,
-        "on_demand": plan.triggers[0].type == "ON_DEMAND",
+        "start": plan.start.type,
+        "s3_bucket": plan.event.s3_bucket if plan.event else None,
         "start_command": f"aws glue start-workflow-run --name {shlex.quote(plan.workflow_name)}",
     }

@@ -122,7 +122,7 @@ def test_pitfall_9_a_trigger_never_has_its_action_job_among_its_conditions():
 
 def test_pitfall_9_a_stage_sharing_its_upstream_job_is_rejected():
     text = MINIMAL.replace("b: {after: [a]}", "b: {after: [a], job: a}")
-    with pytest.raises(SpecError, match="also its upstream 'a's job"):
+    with pytest.raises(SpecError, match="which is also the job of its upstream 'a'"):
         load_plan(text, "mem.yaml")
 
 

@@ -1,0 +1,202 @@
+"""The module's interface: its variables and outputs, from which both the .tf files
+and the README tables are laid out (one source, so they cannot disagree)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from generator import hcl
+from generator.markdown import code
+from generator.model import Workflow
+from generator.plan import Plan
+
+# Feature resources are named "<workflow name>-<suffix>"; IAM roles and EventBridge rules hold 64 characters.
+FEATURE_NAME_MAX = 64
+FEATURE_SUFFIX = "-alerts"
+
+
+@dataclass(frozen=True)
+class Validation:
+    condition: str  # HCL expressions
+    error_message: str
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    description: str
+    type: str
+    default: str  # HCL expression
+    readme_default: str  # as the README table shows it
+    validations: tuple[Validation, ...] = ()
+
+    @property
+    def attributes(self) -> str:
+        return hcl.attributes(
+            [("description", hcl.string(self.description)), ("type", self.type), ("default", self.default)], 2
+        )
+
+
+@dataclass(frozen=True)
+class Output:
+    name: str
+    description: str
+    value: str  # HCL expression, possibly several lines
+    readme_description: str | None = None  # Markdown, where it differs from `description`
+
+    @property
+    def attributes(self) -> str:
+        return hcl.attributes([("description", hcl.string(self.description)), ("value", self.value)], 2)
+
+
+def _code(value: object) -> str:
+    return code(json.dumps(value, ensure_ascii=False))
+
+
+def _name_map(variable: str, noun: str, keys: tuple[str, ...], in_stage_order: list[str]) -> Variable:
+    listed = hcl.string_list(keys)
+    missing = f"sort(setsubtract({listed}, keys(var.{variable})))"
+    validations = (
+        (
+            Validation(f"length({missing}) == 0", f'"{variable} has no Glue {noun} name for: ${{join(", ", {missing})}}."'),
+        )
+        if keys
+        else ()
+    ) + (
+        Validation(
+            f"alltrue([for name in values(var.{variable}) : length(name) > 0])",
+            hcl.string(f"{variable} holds an empty Glue {noun} name."),
+        ),
+    )
+    return Variable(
+        name=variable,
+        description=f"Map of Glue {noun} names ({', '.join(in_stage_order)}).",
+        type="map(string)",
+        default="{}",
+        readme_default="`{}`",
+        validations=validations,
+    )
+
+
+def max_workflow_name_length(plan: Plan) -> int:
+    limit = plan.max_workflow_name_length
+    if plan.event or plan.iam_role or plan.alert_states or plan.dashboard:
+        limit = min(limit, FEATURE_NAME_MAX - len(FEATURE_SUFFIX))
+    return limit
+
+
+def variables(plan: Plan) -> list[Variable]:
+    limit = max_workflow_name_length(plan)
+    found = [
+        Variable(
+            name="workflow_name",
+            description=Workflow.model_fields["name"].description,
+            type="string",
+            default=hcl.string(plan.workflow_name),
+            readme_default=_code(plan.workflow_name),
+            validations=(
+                Validation(
+                    f"length(var.workflow_name) >= 1 && length(var.workflow_name) <= {limit}",
+                    hcl.string(
+                        f"workflow_name must be 1 to {limit} characters: "
+                        + (
+                            "names of the module's roles and rules are \"<workflow_name>-<suffix>\" and hold at most 64."
+                            if limit < plan.max_workflow_name_length
+                            else "trigger names \"<workflow_name>-<stage>\" must fit Glue's limit of 255."
+                        )
+                    ),
+                ),
+            ),
+        ),
+        Variable(
+            name="description",
+            description=Workflow.model_fields["description"].description,
+            type="string",
+            default=hcl.string(plan.description) if plan.description is not None else "null",
+            readme_default=_code(plan.description) if plan.description is not None else "`null`",
+        ),
+        _name_map("jobs", "job", plan.job_keys, _in_stage_order(plan, "job")),
+    ]
+    if plan.crawler_keys:
+        found.append(_name_map("crawlers", "crawler", plan.crawler_keys, _in_stage_order(plan, "crawler")))
+    found.append(Variable("tags", "Tags applied to all resources.", "map(string)", "{}", "`{}`"))
+    if plan.alert_states:
+        found += _alert_variables()
+    return found
+
+
+def _in_stage_order(plan: Plan, kind: str) -> list[str]:
+    return list(dict.fromkeys(stage.key for stage in plan.stages if stage.kind == kind))
+
+
+def _alert_variables() -> list[Variable]:
+    return [
+        Variable(
+            "alert_topic_arn",
+            "ARN of an existing SNS topic for alerts (its policy must let events.amazonaws.com publish); "
+            "null: the module creates one.",
+            "string",
+            "null",
+            "`null`",
+        ),
+        Variable(
+            "alert_emails",
+            "Email addresses subscribed to the alerts topic (each must confirm its subscription).",
+            "list(string)",
+            "[]",
+            "`[]`",
+        ),
+        Variable(
+            "alert_kms_key_id",
+            "KMS key (ID, ARN or alias) encrypting the created alerts topic; its key policy must allow "
+            "events.amazonaws.com. The AWS-managed alias/aws/sns does not work with EventBridge.",
+            "string",
+            "null",
+            "`null`",
+            validations=(
+                Validation(
+                    'var.alert_kms_key_id == null ? true : var.alert_kms_key_id != "alias/aws/sns"',
+                    hcl.string("alert_kms_key_id: EventBridge cannot publish to a topic under alias/aws/sns; use a customer managed key."),
+                ),
+            ),
+        ),
+    ]
+
+
+def outputs(plan: Plan) -> list[Output]:
+    trigger_arns = "[\n" + "".join(f"    aws_glue_trigger.{t.address}.arn,\n" for t in plan.triggers) + "  ]"
+    names = hcl.attributes([(hcl.key(t.address), f"aws_glue_trigger.{t.address}.name") for t in plan.triggers], 4)
+    found = [
+        Output("workflow_name", "Name of the created Glue Workflow.", "aws_glue_workflow.this.name"),
+        Output("workflow_arn", "ARN of the Glue Workflow.", "aws_glue_workflow.this.arn"),
+        Output("trigger_arns", "List of trigger ARNs for all dependent jobs.", trigger_arns),
+        Output(
+            "trigger_names",
+            'Names of the triggers, keyed by trigger: "start", then each dependent stage.',
+            "{\n" + names + "\n  }",
+            "Names of the triggers, keyed by trigger: `start`, then each dependent stage.",
+        ),
+    ]
+    if plan.event:
+        found += [
+            Output("event_rule_arn", "ARN of the EventBridge rule that notifies the workflow.", "aws_cloudwatch_event_rule.start.arn"),
+            Output("event_role_arn", "ARN of the role EventBridge assumes to notify the workflow.", "aws_iam_role.start_events.arn"),
+        ]
+    if plan.iam_role:
+        found += [
+            Output("iam_role_arn", "ARN of the role that starts this workflow and manages its runs.", "aws_iam_role.run.arn"),
+            Output(
+                "iam_policy_json",
+                "The run policy as JSON, to attach to an existing role (a Lambda's, say).",
+                "data.aws_iam_policy_document.run.json",
+            ),
+        ]
+    if plan.alert_states:
+        found += [
+            Output("alert_topic_arn", "ARN of the SNS topic alerts are published to.", "local.alert_topic_arn"),
+            Output("alert_rule_arn", "ARN of the EventBridge rule matching this module's job state changes.", "aws_cloudwatch_event_rule.alerts.arn"),
+        ]
+    if plan.dashboard:
+        found.append(Output("dashboard_name", "Name of the CloudWatch dashboard.", "aws_cloudwatch_dashboard.this.dashboard_name"))
+    return found

@@ -1,0 +1,113 @@
+"""Values the core templates lay out: the workflow, its triggers, the terraform block."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator import hcl
+from generator.plan import Action, Condition, Plan, Trigger
+
+REQUIRED_VERSION = ">= 1.2.0"  # error_message expressions in validation blocks
+AWS_PROVIDER_VERSION = ">= 5.27, < 7.0"  # pitfall 5: 5.27 retries concurrent trigger changes
+TRIGGER_DELETE_TIMEOUT = "15m"  # pitfall 6: trigger deletion can take minutes
+MAPS = {"job": "jobs", "crawler": "crawlers"}
+
+
+def tags_expression(plan: Plan) -> str:
+    return "local.tags" if plan.tags else "var.tags"
+
+
+def reference(kind: str, key: str) -> hcl.Expr:
+    """`var.jobs["key"]` or `var.crawlers["key"]`."""
+    return hcl.Expr(f"var.{MAPS[kind]}[{hcl.string(key)}]")
+
+
+def needs_names(plan: Plan) -> bool:
+    """Whether feature resources need `local.resource_name`."""
+    return bool(plan.event or plan.iam_role or plan.alert_states or plan.dashboard)
+
+
+def main_view(plan: Plan) -> dict[str, Any]:
+    locals_ = []
+    if plan.tags:
+        locals_ += [("spec_tags", hcl.mapping(plan.tags, 2)), ("tags", "merge(local.spec_tags, var.tags)")]
+    if needs_names(plan):
+        # EventBridge rules, SNS topics and dashboards take only letters, digits, "-" and "_".
+        locals_.append(("resource_name", 'replace(var.workflow_name, "/[^0-9A-Za-z_-]/", "-")'))
+    pairs = [("name", "var.workflow_name"), ("description", "var.description")]
+    if plan.max_concurrent_runs is not None:
+        pairs.append(("max_concurrent_runs", str(plan.max_concurrent_runs)))
+    if plan.default_run_properties:
+        pairs.append(("default_run_properties", hcl.mapping(plan.default_run_properties, 2)))
+    pairs.append(("tags", tags_expression(plan)))
+    return {
+        "required_version": hcl.string(REQUIRED_VERSION),
+        "aws_version": hcl.string(AWS_PROVIDER_VERSION),
+        "locals": hcl.attributes(locals_, 2) if locals_ else None,
+        "spec_tags": bool(plan.tags),
+        "data_sources": _data_sources(plan),
+        "workflow_attributes": hcl.attributes(pairs, 2),
+    }
+
+
+def _data_sources(plan: Plan) -> list[str]:
+    found = []
+    if plan.iam_role:
+        found += ["aws_caller_identity", "aws_partition"]
+    if plan.iam_role or plan.dashboard:
+        found.append("aws_region")
+    return sorted(found)
+
+
+def _condition(condition: Condition) -> str:
+    name, state = ("crawler_name", "crawl_state") if condition.kind == "crawler" else ("job_name", "state")
+    pairs = [
+        (name, reference(condition.kind, condition.key)),
+        (state, hcl.string(condition.state)),
+        ("logical_operator", '"EQUALS"'),
+    ]
+    return hcl.attributes(pairs, 6)
+
+
+def _action(action: Action) -> dict[str, Any]:
+    pairs = [(f"{action.kind}_name", reference(action.kind, action.key))]
+    if action.arguments:
+        pairs.append(("arguments", hcl.mapping(action.arguments, 4)))
+    if action.timeout is not None:
+        pairs.append(("timeout", str(action.timeout)))
+    if action.security_configuration is not None:
+        pairs.append(("security_configuration", hcl.string(action.security_configuration)))
+    return {"attributes": hcl.attributes(pairs, 4), "notify_delay_after": action.notify_delay_after}
+
+
+def trigger_view(trigger: Trigger, plan: Plan) -> dict[str, Any]:
+    pairs = [
+        ("name", f'"${{var.workflow_name}}-{trigger.name_suffix}"'),
+        ("workflow_name", "aws_glue_workflow.this.name"),
+        ("type", hcl.string(trigger.type)),
+    ]
+    if trigger.enabled is not None:  # pitfall 3: an EVENT trigger's `enabled` never converges
+        pairs.append(("enabled", "true" if trigger.enabled else "false"))
+    if trigger.schedule is not None:
+        pairs.append(("schedule", hcl.string(trigger.schedule)))
+    if trigger.description is not None:
+        pairs.append(("description", hcl.string(trigger.description)))
+    pairs.append(("tags", tags_expression(plan)))
+    batching = None
+    if trigger.type == "EVENT":
+        batch = [("batch_size", str(trigger.batch_size))]
+        if trigger.batch_window is not None:
+            batch.append(("batch_window", str(trigger.batch_window)))
+        batching = hcl.attributes(batch, 4)
+    return {
+        "address": trigger.address,
+        "type": trigger.type,
+        "attributes": hcl.attributes(pairs, 2),
+        "batching": batching,
+        "logical": trigger.logical,
+        "conditions": [_condition(condition) for condition in trigger.conditions],
+        "actions": [_action(action) for action in trigger.actions],
+        "stages": [action.stage for action in trigger.actions],
+        "when": "any" if trigger.logical == "ANY" else "all",
+        "delete_timeout": TRIGGER_DELETE_TIMEOUT,
+    }
