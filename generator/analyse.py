@@ -16,6 +16,20 @@ from generator.plan import Action, Condition, EventSource, Plan, StageInfo, Trig
 
 GLUE_NAME_MAX = 255
 START = "start"  # the start trigger's address and name suffix: no stage may take it
+# Feature resources are named "<workflow name>-<suffix>"; IAM roles and EventBridge rules hold 64 characters.
+FEATURE_NAME_MAX = 64
+FEATURE_SUFFIX = "-alerts"  # the longest suffix
+
+
+def name_limit(spec: Spec) -> tuple[int, str]:
+    """How long workflow.name (and var.workflow_name) may be, and why."""
+    longest = max(len(f"-{name}") for name in (*spec.stages, START))
+    limit = (GLUE_NAME_MAX - longest, "trigger names \"<workflow_name>-<stage>\" must fit Glue's limit of 255")
+    if spec.start.event or spec.iam_role or spec.alerts or spec.dashboard:
+        feature = FEATURE_NAME_MAX - len(FEATURE_SUFFIX)
+        if feature < limit[0]:
+            limit = (feature, "names of the module's roles and rules are \"<workflow_name>-<suffix>\" and hold at most 64")
+    return limit
 
 
 def kind(stage: Stage) -> str:
@@ -106,13 +120,12 @@ def _graph_problems(spec: Spec, where: Locations) -> list[Diagnostic]:
 
 def _feature_problems(spec: Spec, where: Locations) -> list[Diagnostic]:
     problems = []
-    longest = max(len(f"-{name}") for name in (*spec.stages, START))
-    if len(spec.workflow.name) + longest > GLUE_NAME_MAX:
+    limit, reason = name_limit(spec)
+    if len(spec.workflow.name) > limit:
         problems.append(
             where.diagnostic(
                 ("workflow", "name"),
-                f"too long: trigger names '<workflow name>-<stage>' need workflow.name of at most "
-                f"{GLUE_NAME_MAX - longest} characters, it has {len(spec.workflow.name)}",
+                f"too long: {len(spec.workflow.name)} characters, at most {limit} here ({reason})",
             )
         )
     has_jobs = any(not stage.crawler for stage in spec.stages.values())
@@ -201,7 +214,7 @@ def analyse(spec: Spec, where: Locations) -> Plan:
         raise SpecError(problems)
     triggers = (_start_trigger(spec), *(_conditional_trigger(spec, n, s) for n, s in spec.stages.items() if s.after))
     by_stage = {action.stage: trigger.address for trigger in triggers for action in trigger.actions}
-    longest = max(len(f"-{trigger.name_suffix}") for trigger in triggers)
+    limit, reason = name_limit(spec)
     return Plan(
         source=where.source,
         module=spec.module,
@@ -218,7 +231,8 @@ def analyse(spec: Spec, where: Locations) -> Plan:
         triggers=triggers,
         job_keys=_keys(spec, "job"),
         crawler_keys=_keys(spec, "crawler"),
-        max_workflow_name_length=GLUE_NAME_MAX - longest,
+        max_workflow_name_length=limit,
+        name_limit_reason=reason,
         event=_event_source(spec),
         iam_role=spec.iam_role,
         alert_states=tuple(spec.alerts.states) if spec.alerts else None,

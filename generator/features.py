@@ -17,7 +17,7 @@ WORKFLOW_ACTIONS = (
 )
 JOB_ACTIONS = ("glue:BatchStopJobRun", "glue:GetJob", "glue:GetJobRun", "glue:GetJobRuns", "glue:StartJobRun")
 CRAWLER_ACTIONS = ("glue:GetCrawler", "glue:GetCrawlerMetrics", "glue:StartCrawler", "glue:StopCrawler")
-GLUE_ARN = 'arn:${data.aws_partition.current.partition}:glue:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}'
+GLUE_ARN = '"arn:${data.aws_partition.current.partition}:glue:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}"'
 
 
 def _jobs(plan: Plan) -> list[hcl.Expr]:
@@ -35,7 +35,7 @@ def event_view(plan: Plan) -> dict[str, Any]:
 
 def _arns(kind: str, keys: tuple[str, ...]) -> str:
     plural = {"job": "jobs", "crawler": "crawlers"}[kind]
-    return f'[for key in {hcl.string_list(keys)} : "{GLUE_ARN}:{kind}/${{var.{plural}[key]}}"]'
+    return f'[for key in {hcl.string_list(keys)} : "${{local.glue_arn}}:{kind}/${{var.{plural}[key]}}"]'
 
 
 def iam_view(plan: Plan) -> dict[str, Any]:
@@ -49,6 +49,7 @@ def iam_view(plan: Plan) -> dict[str, Any]:
             hcl.attributes([("sid", hcl.string(sid)), ("actions", hcl.value(list(actions), 4)), ("resources", resources)], 4)
             for sid, actions, resources in statements
         ],
+        "glue_arn": GLUE_ARN,
         "tags": tags_expression(plan),
         "description": hcl.string("Starts this Glue workflow and manages its runs (assumed by EventBridge and Lambda)."),
     }

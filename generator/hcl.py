@@ -93,6 +93,9 @@ def string_list(values: Iterable[str]) -> str:
     return "[" + ", ".join(string(value) for value in values) + "]"
 
 
+INLINE_WIDTH = 80  # longer lists of scalars get one item per line
+
+
 class Expr(str):
     """A Terraform expression laid out as is (a reference such as `var.jobs["a"]`), not a string literal."""
 
@@ -115,8 +118,9 @@ def value(data: object, indent: int) -> str:
         body = attributes(((key(str(k)), value(v, indent + 2)) for k, v in data.items()), indent + 2)
         return "{\n" + body + "\n" + " " * indent + "}"
     if isinstance(data, (list, tuple)):
-        if all(not isinstance(item, (dict, list, tuple)) for item in data):
-            return "[" + ", ".join(value(item, indent) for item in data) + "]"
+        inline = "[" + ", ".join(value(item, indent) for item in data) + "]"
+        if all(not isinstance(item, (dict, list, tuple)) for item in data) and len(inline) <= INLINE_WIDTH:
+            return inline
         pad = " " * (indent + 2)
         return "[\n" + "".join(f"{pad}{value(item, indent + 2)},\n" for item in data) + " " * indent + "]"
     raise TypeError(f"no HCL form for {type(data).__name__}")

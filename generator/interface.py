@@ -11,11 +11,6 @@ from generator.markdown import code
 from generator.model import Workflow
 from generator.plan import Plan
 
-# Feature resources are named "<workflow name>-<suffix>"; IAM roles and EventBridge rules hold 64 characters.
-FEATURE_NAME_MAX = 64
-FEATURE_SUFFIX = "-alerts"
-
-
 @dataclass(frozen=True)
 class Validation:
     condition: str  # HCL expressions
@@ -79,15 +74,8 @@ def _name_map(variable: str, noun: str, keys: tuple[str, ...], in_stage_order: l
     )
 
 
-def max_workflow_name_length(plan: Plan) -> int:
-    limit = plan.max_workflow_name_length
-    if plan.event or plan.iam_role or plan.alert_states or plan.dashboard:
-        limit = min(limit, FEATURE_NAME_MAX - len(FEATURE_SUFFIX))
-    return limit
-
-
 def variables(plan: Plan) -> list[Variable]:
-    limit = max_workflow_name_length(plan)
+    limit = plan.max_workflow_name_length
     found = [
         Variable(
             name="workflow_name",
@@ -98,14 +86,7 @@ def variables(plan: Plan) -> list[Variable]:
             validations=(
                 Validation(
                     f"length(var.workflow_name) >= 1 && length(var.workflow_name) <= {limit}",
-                    hcl.string(
-                        f"workflow_name must be 1 to {limit} characters: "
-                        + (
-                            "names of the module's roles and rules are \"<workflow_name>-<suffix>\" and hold at most 64."
-                            if limit < plan.max_workflow_name_length
-                            else "trigger names \"<workflow_name>-<stage>\" must fit Glue's limit of 255."
-                        )
-                    ),
+                    hcl.string(f"workflow_name must be 1 to {limit} characters: {plan.name_limit_reason}."),
                 ),
             ),
         ),

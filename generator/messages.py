@@ -98,6 +98,9 @@ def _message(error: Any, root: type[BaseModel], path: Path) -> str:
         return f"missing required key '{path[-1]}'"
     if kind == "literal_error" and path == ("version",):
         return f"unsupported spec version {value!r}: this gluegen reads version 1"
+    if kind == "literal_error":
+        hint = suggest(str(value).upper(), str(context.get("expected", "")).replace("'", "").replace(" or ", ", ").split(", "))
+        return f"must be {context.get('expected')}, not {_describe(value)}{hint}"
     if kind in _TYPE_NAMES:
         hint = ""
         if kind == "list_type" and isinstance(value, str):

@@ -88,7 +88,8 @@ class Plan:
     triggers: tuple[Trigger, ...]  # start trigger first, then stage order
     job_keys: tuple[str, ...]  # sorted, unique: the keys var.jobs must hold
     crawler_keys: tuple[str, ...]  # sorted, unique: the keys var.crawlers must hold
-    max_workflow_name_length: int  # so "<name>-<longest suffix>" fits Glue's 255
+    max_workflow_name_length: int  # so every "<name>-<suffix>" fits its service's limit
+    name_limit_reason: str
     event: EventSource | None = None
     iam_role: bool = False
     alert_states: tuple[str, ...] | None = None

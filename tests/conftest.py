@@ -66,6 +66,15 @@ def missing(what: str) -> None:
     pytest.skip(f"{what} (.ci/run sets this up and fails instead of skipping)")
 
 
+def checkov_binary() -> str:
+    """checkov lives in its own virtualenv (.venv-checkov, see README): its pins clash with moto's."""
+    for candidate in (os.environ.get("GLUEGEN_CHECKOV"), shutil.which("checkov"), str(ROOT / ".venv-checkov" / "bin" / "checkov")):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    missing("checkov is not installed (README: .venv-checkov)")
+    raise AssertionError("unreachable")
+
+
 @dataclass(frozen=True)
 class Terraform:
     binary: str

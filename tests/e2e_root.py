@@ -54,25 +54,54 @@ resource "aws_glue_job" "job" {
 SERVICES = ("glue", "iam", "sts", "sns", "events", "cloudwatch", "s3")
 
 
-def module_call(label: str, workflow_name: str, description: str | None, jobs: list[str], tags: dict[str, str]) -> str:
+CRAWLERS = """\
+resource "aws_glue_catalog_database" "e2e" {
+  name = "gluegen_e2e"
+}
+
+resource "aws_glue_crawler" "crawler" {
+  for_each      = toset(%(crawler_keys)s)
+  name          = "e2e-${each.key}"
+  role          = aws_iam_role.glue.arn
+  database_name = aws_glue_catalog_database.e2e.name
+
+  s3_target {
+    path = "s3://gluegen-e2e/${each.key}/"
+  }
+}
+"""
+
+
+def module_call(
+    label: str, workflow_name: str, description: str | None, jobs: list[str], tags: dict[str, str],
+    crawlers: list[str] = (),
+    outputs: tuple[str, ...] = ("workflow_name", "workflow_arn", "trigger_arns", "trigger_names"),
+) -> str:
     """A module block in the seed's Example Usage form."""
     lines = [f'module "{label}" {{', '  source = "./module"', "", f"  workflow_name = {hcl.string(workflow_name)}"]
     if description is not None:
         lines.append(f"  description   = {hcl.string(description)}")
     lines += ["", "  jobs = {"]
     lines += [f"    {hcl.key(key)} = aws_glue_job.job[{hcl.string(key)}].name" for key in jobs]
+    if crawlers:
+        lines += ["  }", "", "  crawlers = {"]
+        lines += [f"    {hcl.key(key)} = aws_glue_crawler.crawler[{hcl.string(key)}].name" for key in crawlers]
     lines += ["  }", "", "  tags = {"]
     lines += [f"    {hcl.key(key)} = {hcl.string(value)}" for key, value in tags.items()]
     lines += ["  }", "}", ""]
-    for name in ("workflow_name", "workflow_arn", "trigger_arns", "trigger_names"):
+    for name in outputs:
         lines.append(f'output "{label}_{name}" {{\n  value = module.{label}.{name}\n}}\n')
     return "\n".join(lines)
 
 
-def write_root(folder: Path, module: Path, endpoint: str, job_keys: list[str], calls: list[str]) -> Path:
+def write_root(
+    folder: Path, module: Path, endpoint: str, job_keys: list[str], calls: list[str], crawler_keys: list[str] = ()
+) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copytree(module, folder / "module", ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
     endpoints = "\n".join(f'    {service} = "{endpoint}"' for service in SERVICES)
     text = PROVIDER % {"endpoints": endpoints, "job_keys": json.dumps(sorted(job_keys))}
+    if crawler_keys:
+        text += "\n" + CRAWLERS % {"crawler_keys": json.dumps(sorted(crawler_keys))}
     (folder / "main.tf").write_text(text + "\n" + "\n".join(calls), encoding="utf-8")
     return folder

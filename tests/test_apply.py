@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +24,7 @@ from conftest import ROOT, SPECS, Terraform
 from e2e_root import module_call, write_root
 from emulator import REGION, emulator
 from generator.model import Spec
+from hclparse import parse_module
 
 pytestmark = pytest.mark.terraform
 
@@ -34,7 +36,38 @@ def load_spec(path: Path) -> Spec:
 
 
 def job_keys(spec: Spec) -> list[str]:
-    return list(dict.fromkeys(stage.job or name for name, stage in spec.stages.items()))
+    return list(dict.fromkeys(stage.job or name for name, stage in spec.stages.items() if not stage.crawler))
+
+
+def crawler_keys(spec: Spec) -> list[str]:
+    return [name for name, stage in spec.stages.items() if stage.crawler]
+
+
+def resource_name(spec: Spec) -> str:
+    return re.sub(r"[^0-9A-Za-z_-]", "-", spec.workflow.name)
+
+
+def _features(aws, spec: Spec, outputs: dict) -> dict[str, Any]:
+    """Read back the EventBridge rules and targets, roles, topic policy and dashboard the spec asks for."""
+    events, iam, sns, cloudwatch = aws.client("events"), aws.client("iam"), aws.client("sns"), aws.client("cloudwatch")
+    prefix = resource_name(spec)
+    found: dict[str, Any] = {
+        "rules": {r["Name"]: r for r in events.list_rules()["Rules"]},
+        "roles": sorted(r["RoleName"] for r in iam.list_roles()["Roles"]),
+    }
+    for rule in found["rules"]:
+        found.setdefault("targets", {})[rule] = events.list_targets_by_rule(Rule=rule)["Targets"]
+    for role, policy in ((f"{prefix}-start", "notify-workflow"), (f"{prefix}-run", "run-workflow")):
+        if role in found["roles"]:
+            found.setdefault("role_trust", {})[role] = iam.get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"]
+            found.setdefault("role_policy", {})[role] = iam.get_role_policy(RoleName=role, PolicyName=policy)["PolicyDocument"]
+    if spec.alerts:
+        arn = outputs["glue_workflow_alert_topic_arn"]
+        found["topic_policy"] = json.loads(sns.get_topic_attributes(TopicArn=arn)["Attributes"]["Policy"])
+    if spec.dashboard:
+        body = cloudwatch.get_dashboard(DashboardName=outputs["glue_workflow_dashboard_name"])["DashboardBody"]
+        found["dashboard"] = json.loads(body)
+    return found
 
 
 @dataclass
@@ -84,8 +117,9 @@ def spec_lifecycle(path: Path, terraform: Terraform, work: Path) -> Observed:
     description = None if spec.workflow.description else "MetricCare ETL workflow chaining Bronze → Silver → Gold jobs"
     try:
         with emulator() as aws:
-            root = write_root(work, ROOT / "out" / spec.module, aws.endpoint, job_keys(spec),
-                              [module_call("glue_workflow", name, description, job_keys(spec), ROOT_TAGS)])
+            outputs = tuple(parse_module(ROOT / "out" / spec.module).outputs)
+            call = module_call("glue_workflow", name, description, job_keys(spec), ROOT_TAGS, crawler_keys(spec), outputs)
+            root = write_root(work, ROOT / "out" / spec.module, aws.endpoint, job_keys(spec), [call], crawler_keys(spec))
             _timed(observed, "init", lambda: terraform.run("init", "-input=false", "-no-color", cwd=root))
             _timed(observed, "validate", lambda: terraform.run("validate", "-no-color", cwd=root))
             _timed(observed, "apply", lambda: terraform.run("apply", "-auto-approve", "-input=false", "-no-color", cwd=root))
@@ -103,6 +137,8 @@ def spec_lifecycle(path: Path, terraform: Terraform, work: Path) -> Observed:
                 for trigger_arn in observed.data["outputs"]["glue_workflow_trigger_arns"]
             }
             observed.data["jobs"] = {key: f"e2e-{key}" for key in job_keys(spec)}
+            observed.data["crawlers"] = {key: f"e2e-{key}" for key in crawler_keys(spec)}
+            observed.data["features"] = _features(aws, spec, observed.data["outputs"])
             observed.data["runs_after_apply"] = glue.get_workflow_runs(Name=name)["Runs"]
             observed.data["run_id"] = glue.start_workflow_run(Name=name)["RunId"]
             observed.data["runs_after_start"] = [r["WorkflowRunId"] for r in glue.get_workflow_runs(Name=name)["Runs"]]
@@ -177,8 +213,10 @@ def case(request, observed):
     return load_spec(request.param), observed[request.param.stem]
 
 
-def expected_action(spec: Spec, stage_name: str, jobs: dict[str, str]) -> dict:
+def expected_action(spec: Spec, stage_name: str, jobs: dict[str, str], crawlers: dict[str, str]) -> dict:
     stage = spec.stages[stage_name]
+    if stage.crawler:
+        return {"CrawlerName": crawlers[stage_name]}
     action: dict[str, Any] = {"JobName": jobs[stage.job or stage_name]}
     if stage.arguments:
         action["Arguments"] = stage.arguments
@@ -209,7 +247,7 @@ def test_step2_workflow_name_description_and_tags(case):
 
 def test_step2_triggers_equal_the_stages_plus_the_start_trigger(case):
     spec, seen = case
-    jobs = seen.get("jobs")
+    jobs, crawlers = seen.get("jobs"), seen.get("crawlers")
     name = spec.workflow.name
     by_name = {t["Name"]: t for t in seen.get("triggers")}
     dependent = [stage for stage, body in spec.stages.items() if body.after]
@@ -218,24 +256,33 @@ def test_step2_triggers_equal_the_stages_plus_the_start_trigger(case):
     roots = [stage for stage, body in spec.stages.items() if not body.after]
     if spec.start.schedule:
         assert (start["Type"], start["Schedule"], start["State"]) == ("SCHEDULED", spec.start.schedule, "ACTIVATED")
+    elif spec.start.event:
+        assert start["Type"] == "EVENT"
+        batching = {"BatchSize": spec.start.event.batch_size}
+        if spec.start.event.batch_window is not None:
+            batching["BatchWindow"] = spec.start.event.batch_window
+        assert start["EventBatchingCondition"] == batching
     else:
         # CREATED, not ACTIVATED: the provider never called StartTrigger (pitfall 1). moto starts
         # no run for a started trigger, so this state is the proof, not the empty run list.
         assert (start["Type"], start["State"]) == ("ON_DEMAND", "CREATED")
     assert "Predicate" not in start or not start["Predicate"].get("Conditions")
-    assert start["Actions"] == [expected_action(spec, root, jobs) for root in roots]
+    assert start["Actions"] == [expected_action(spec, root, jobs, crawlers) for root in roots]
     for stage in dependent:
         trigger = by_name[f"{name}-{stage}"]
         assert (trigger["Type"], trigger["State"]) == ("CONDITIONAL", "ACTIVATED")
         assert trigger.get("Description") == spec.stages[stage].description
-        assert trigger["Actions"] == [expected_action(spec, stage, jobs)]
+        assert trigger["Actions"] == [expected_action(spec, stage, jobs, crawlers)]
         predicate = trigger["Predicate"]
         # The provider sends Logical = AND (its default) even for one condition; AWS stores it.
-        assert predicate["Logical"] == "AND"
-        assert predicate["Conditions"] == [
-            {"LogicalOperator": "EQUALS", "JobName": jobs[spec.stages[up].job or up], "State": "SUCCEEDED"}
-            for up in spec.stages[stage].after
-        ]
+        assert predicate["Logical"] == ("ANY" if spec.stages[stage].when == "any" else "AND")
+        expected = []
+        for up, state in spec.stages[stage].after.items():
+            if spec.stages[up].crawler:
+                expected.append({"LogicalOperator": "EQUALS", "CrawlerName": crawlers[up], "CrawlState": state})
+            else:
+                expected.append({"LogicalOperator": "EQUALS", "JobName": jobs[spec.stages[up].job or up], "State": state})
+        assert predicate["Conditions"] == expected
 
 
 def test_step2_outputs_equal_what_the_api_reports(case):
@@ -287,3 +334,107 @@ def test_two_instances_apply_side_by_side(observed):
     for label in ("first", "second"):
         assert triggers[label] == sorted(f"{label}_workflow-{s}" for s in ("start", "silver", "gold"))
     assert seen.get("plan") == 0
+
+
+def _statements(document) -> list[dict]:
+    document = json.loads(document) if isinstance(document, str) else document
+    statements = document["Statement"]
+    return statements if isinstance(statements, list) else [statements]
+
+
+def _listed(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+@pytest.fixture(params=[p for p in SPECS if load_spec(p).start.event], ids=lambda path: path.stem)
+def event_case(request, observed):
+    return load_spec(request.param), observed[request.param.stem]
+
+
+def test_event_start_rule_target_and_role(event_case):
+    spec, seen = event_case
+    features, outputs = seen.get("features"), seen.get("outputs")
+    rule = features["rules"][f"{resource_name(spec)}-start"]
+    pattern = json.loads(rule["EventPattern"])
+    event = spec.start.event
+    if event.s3:
+        assert pattern["source"] == ["aws.s3"] and pattern["detail-type"] == ["Object Created"]
+        assert pattern["detail"]["bucket"]["name"] == [event.s3.bucket]
+        assert pattern["detail"]["object"]["key"] == [{"prefix": event.s3.prefix}]
+    else:
+        assert pattern == event.pattern
+    (target,) = features["targets"][rule["Name"]]
+    workflow_arn = outputs["glue_workflow_workflow_arn"]
+    assert target["Arn"] == workflow_arn
+    assert target["RoleArn"] == outputs["glue_workflow_event_role_arn"]
+    role = f"{resource_name(spec)}-start"
+    (trust,) = _statements(features["role_trust"][role])
+    assert trust["Principal"] == {"Service": "events.amazonaws.com"} and trust["Action"] == "sts:AssumeRole"
+    (allow,) = _statements(features["role_policy"][role])
+    assert (allow["Effect"], _listed(allow["Action"]), _listed(allow["Resource"])) == ("Allow", ["glue:notifyEvent"], [workflow_arn])
+
+
+@pytest.fixture(params=[p for p in SPECS if load_spec(p).iam_role], ids=lambda path: path.stem)
+def iam_case(request, observed):
+    return load_spec(request.param), observed[request.param.stem]
+
+
+def test_iam_role_trust_and_policy_name_only_this_module(iam_case):
+    spec, seen = iam_case
+    features, outputs, account = seen.get("features"), seen.get("outputs"), seen.get("account")
+    role = f"{resource_name(spec)}-run"
+    (trust,) = _statements(features["role_trust"][role])
+    assert sorted(_listed(trust["Principal"]["Service"])) == ["events.amazonaws.com", "lambda.amazonaws.com"]
+    assert outputs["glue_workflow_iam_role_arn"] == f"arn:aws:iam::{account}:role/{role}"
+    statements = {s["Sid"]: s for s in _statements(features["role_policy"][role])}
+    assert statements == {s["Sid"]: s for s in _statements(outputs["glue_workflow_iam_policy_json"])}
+    assert _listed(statements["Workflow"]["Resource"]) == [outputs["glue_workflow_workflow_arn"]]
+    assert "glue:StartWorkflowRun" in statements["Workflow"]["Action"]
+    jobs = sorted(seen.get("jobs").values())
+    assert sorted(_listed(statements["Jobs"]["Resource"])) == [f"arn:aws:glue:{REGION}:{account}:job/{j}" for j in jobs]
+    for statement in statements.values():
+        assert all("*" not in resource for resource in _listed(statement["Resource"]))
+
+
+@pytest.fixture(params=[p for p in SPECS if load_spec(p).alerts], ids=lambda path: path.stem)
+def alerts_case(request, observed):
+    return load_spec(request.param), observed[request.param.stem]
+
+
+def test_alert_rule_target_and_topic_policy(alerts_case):
+    spec, seen = alerts_case
+    features, outputs = seen.get("features"), seen.get("outputs")
+    rule = features["rules"][f"{resource_name(spec)}-alerts"]
+    pattern = json.loads(rule["EventPattern"])
+    assert pattern["source"] == ["aws.glue"] and pattern["detail-type"] == ["Glue Job State Change"]
+    assert sorted(pattern["detail"]["jobName"]) == sorted(seen.get("jobs").values())
+    assert pattern["detail"]["state"] == list(spec.alerts.states)
+    (target,) = features["targets"][rule["Name"]]
+    assert target["Arn"] == outputs["glue_workflow_alert_topic_arn"]
+    assert outputs["glue_workflow_alert_rule_arn"] == rule["Arn"]
+    (statement,) = _statements(features["topic_policy"])
+    assert statement["Principal"] == {"Service": "events.amazonaws.com"}
+    assert _listed(statement["Action"]) == ["sns:Publish"]
+    assert _listed(statement["Resource"]) == [outputs["glue_workflow_alert_topic_arn"]]
+    assert statement["Condition"] == {"ArnEquals": {"aws:SourceArn": rule["Arn"]}}
+
+
+@pytest.fixture(params=[p for p in SPECS if load_spec(p).dashboard], ids=lambda path: path.stem)
+def dashboard_case(request, observed):
+    return load_spec(request.param), observed[request.param.stem]
+
+
+def test_dashboard_has_outcome_and_duration_widgets_per_job(dashboard_case):
+    spec, seen = dashboard_case
+    widgets = seen.get("features")["dashboard"]["widgets"]
+    jobs = seen.get("jobs")
+    assert len(widgets) == 2 * len(jobs)
+    for job in jobs.values():
+        metrics = [m for w in widgets for m in w["properties"]["metrics"] if job in m]
+        names = sorted(m[1] for m in metrics)
+        assert names == sorted([
+            "glue.driver.aggregate.elapsedTime",
+            "glue.driver.aggregate.numCompletedTasks",
+            "glue.driver.aggregate.numFailedTasks",
+        ])
+    assert all(w["properties"]["region"] == REGION for w in widgets)

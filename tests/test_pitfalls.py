@@ -69,6 +69,24 @@ def test_pitfall_6_triggers_have_a_15_minute_delete_timeout():
         assert blocks(trigger["timeouts"]) == [{"delete": "15m"}]
 
 
+def _nested_empty_blocks(parsed: dict) -> list[str]:
+    """Empty nested blocks and nulls in lists; a data source's own empty body (`data "aws_region" "current" {}`) is no nested block."""
+    found = []
+    for key, value in parsed.items():
+        if key != "data":
+            found += _empty_blocks(value, key)
+            continue
+        for index, source in enumerate(value):
+            for kind, named in source.items():
+                if kind == "__is_block__":
+                    continue
+                for name, body in named.items():
+                    if name != "__is_block__":
+                        for field, inner in body.items():
+                            found += _empty_blocks(inner, f"data[{index}].{kind}.{name}.{field}")
+    return found
+
+
 def _empty_blocks(node, path="") -> list[str]:
     found = []
     if isinstance(node, dict):
@@ -87,7 +105,7 @@ def _empty_blocks(node, path="") -> list[str]:
 def test_pitfall_7_no_empty_blocks_or_nulls_with_every_optional_field_unset(tmp_path):
     module = parse_module(render_to(tmp_path, MINIMAL))
     for name, parsed in module.files.items():
-        assert _empty_blocks(parsed) == [], name
+        assert _nested_empty_blocks(parsed) == [], name
     for trigger in module.resources["aws_glue_trigger"].values():
         assert blocks(trigger["actions"]), "every trigger has at least one action"
         for action in blocks(trigger["actions"]):
@@ -103,20 +121,24 @@ def test_pitfall_7_notification_property_only_when_notify_delay_after_is_set(tmp
     assert "notification_property" not in blocks(start["actions"])[0]
     assert blocks(blocks(b["actions"])[0]["notification_property"]) == [{"notify_delay_after": 5}]
     for name, parsed in module.files.items():
-        assert _empty_blocks(parsed) == [], name
+        assert _nested_empty_blocks(parsed) == [], name
 
 
 def test_pitfall_7_every_example_is_free_of_empty_blocks():
     for module in all_modules():
         for name, parsed in module.files.items():
-            assert _empty_blocks(parsed) == [], name
+            assert _nested_empty_blocks(parsed) == [], name
+
+
+def _named(item: dict) -> str:
+    return item.get("job_name") or item["crawler_name"]
 
 
 def test_pitfall_9_a_trigger_never_has_its_action_job_among_its_conditions():
     for trigger in triggers():
-        actions = {a["job_name"] for a in blocks(trigger["actions"])}
+        actions = {_named(a) for a in blocks(trigger["actions"])}
         for predicate in blocks(trigger.get("predicate")):
-            conditions = {c["job_name"] for c in blocks(predicate["conditions"])}
+            conditions = {_named(c) for c in blocks(predicate["conditions"])}
             assert not actions & conditions
 
 
@@ -124,6 +146,30 @@ def test_pitfall_9_a_stage_sharing_its_upstream_job_is_rejected():
     text = MINIMAL.replace("b: {after: [a]}", "b: {after: [a], job: a}")
     with pytest.raises(SpecError, match="which is also the job of its upstream 'a'"):
         load_plan(text, "mem.yaml")
+
+
+def test_pitfall_3_event_triggers_never_set_enabled():
+    events = [t for t in triggers() if t["type"] == "EVENT"]
+    assert events, "the examples include an EVENT start"
+    for trigger in events:
+        assert "enabled" not in trigger and "start_on_creation" not in trigger
+
+
+def test_pitfall_8_crawler_conditions_use_crawl_state_and_job_conditions_state():
+    seen = set()
+    for trigger in triggers():
+        for predicate in blocks(trigger.get("predicate")):
+            for condition in blocks(predicate["conditions"]):
+                assert condition["logical_operator"] == "EQUALS"
+                if "crawler_name" in condition:
+                    assert set(condition) == {"crawler_name", "crawl_state", "logical_operator"}
+                    assert condition["crawl_state"] in ("SUCCEEDED", "FAILED", "CANCELLED")
+                    seen.add("crawler")
+                else:
+                    assert set(condition) == {"job_name", "state", "logical_operator"}
+                    assert condition["state"] in ("SUCCEEDED", "FAILED", "TIMEOUT", "STOPPED")
+                    seen.add("job")
+    assert seen == {"crawler", "job"}
 
 
 def test_pitfall_10_exactly_one_start_trigger_per_workflow():

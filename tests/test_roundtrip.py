@@ -23,13 +23,32 @@ def job(key: str) -> str:
     return f'${{var.jobs["{key}"]}}'
 
 
+def ref(spec: Spec, name: str) -> tuple[str, str]:
+    """(field, reference) naming a stage's job or crawler, as an action or condition does."""
+    stage = spec.stages[name]
+    if stage.crawler:
+        return "crawler_name", f'${{var.crawlers["{name}"]}}'
+    return "job_name", job(stage.job or name)
+
+
+def file_of(spec: Spec, name: str) -> str:
+    return f"{name}_{'crawler' if spec.stages[name].crawler else 'job'}_trigger.tf"
+
+
+FEATURE_RESOURCES = {
+    "aws_cloudwatch_event_rule", "aws_cloudwatch_event_target", "aws_iam_role", "aws_iam_role_policy",
+    "aws_sns_topic", "aws_sns_topic_policy", "aws_sns_topic_subscription", "aws_cloudwatch_dashboard",
+}
+
+
 def load(path) -> Spec:
     return Spec.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
 def expected_action(name: str, spec: Spec) -> dict:
     stage = spec.stages[name]
-    action: dict = {"job_name": job(stage.job or name)}
+    field, reference = ref(spec, name)
+    action: dict = {field: reference}
     if stage.arguments:
         action["arguments"] = stage.arguments
     if stage.timeout is not None:
@@ -57,7 +76,7 @@ def case(request):
 def test_resources_are_one_workflow_and_one_trigger_per_dependent_stage(case):
     spec, module = case
     dependent = [name for name, stage in spec.stages.items() if stage.after]
-    assert set(module.resources) == {"aws_glue_workflow", "aws_glue_trigger"}
+    assert set(module.resources) - FEATURE_RESOURCES == {"aws_glue_workflow", "aws_glue_trigger"}
     assert list(module.resources["aws_glue_workflow"]) == ["this"]
     assert set(module.resources["aws_glue_trigger"]) == {"start", *dependent}
 
@@ -85,6 +104,13 @@ def test_start_trigger_fires_every_root_stage(case):
     assert start["workflow_name"] == "${aws_glue_workflow.this.name}"
     if spec.start.schedule:
         assert (start["type"], start["enabled"], start["schedule"]) == ("SCHEDULED", True, spec.start.schedule)
+    elif spec.start.event:
+        assert start["type"] == "EVENT"
+        assert "enabled" not in start and "schedule" not in start  # pitfall 3
+        batching = {"batch_size": spec.start.event.batch_size}
+        if spec.start.event.batch_window is not None:
+            batching["batch_window"] = spec.start.event.batch_window
+        assert blocks(start["event_batching_condition"]) == [batching]
     else:
         assert (start["type"], start["enabled"]) == ("ON_DEMAND", False)
         assert "schedule" not in start
@@ -103,12 +129,14 @@ def test_conditional_triggers_match_after(case):
         assert trigger["name"] == f"${{var.workflow_name}}-{name}"
         assert literal(trigger.get("description", "")) == (stage.description or "")
         (predicate,) = blocks(trigger["predicate"])
-        conditions = [
-            {"job_name": job(spec.stages[up].job or up), "state": "SUCCEEDED", "logical_operator": "EQUALS"}
-            for up in stage.after
-        ]
+        conditions = []
+        for up, state in stage.after.items():
+            field, reference = ref(spec, up)
+            state_field = "crawl_state" if spec.stages[up].crawler else "state"
+            conditions.append({field: reference, state_field: state, "logical_operator": "EQUALS"})
         assert blocks(predicate["conditions"]) == conditions
-        assert predicate.get("logical") == ("AND" if len(stage.after) > 1 else None)
+        logical = "ANY" if stage.when == "any" else ("AND" if len(stage.after) > 1 else None)
+        assert predicate.get("logical") == logical
         assert [actual_action(a) for a in blocks(trigger["actions"])] == [expected_action(name, spec)]
 
 
@@ -121,26 +149,36 @@ def test_trigger_files_follow_the_stage_layout(case):
         for resource in parsed.get("resource", [])
         for name in resource.get("aws_glue_trigger", {})
     }
-    assert where["start"] == f"{roots[0]}_job_trigger.tf"
+    assert where["start"] == file_of(spec, roots[0])
     for name, stage in spec.stages.items():
         if stage.after:
-            assert where[name] == f"{name}_job_trigger.tf"
-    expected_files = {"main.tf", "variables.tf", "outputs.tf", f"{roots[0]}_job_trigger.tf"}
-    expected_files |= {f"{name}_job_trigger.tf" for name, stage in spec.stages.items() if stage.after}
+            assert where[name] == file_of(spec, name)
+    expected_files = {"main.tf", "variables.tf", "outputs.tf", file_of(spec, roots[0])}
+    expected_files |= {file_of(spec, name) for name, stage in spec.stages.items() if stage.after}
+    features = {"event_start.tf": spec.start.event is not None, "iam_role.tf": spec.iam_role,
+                "alerts.tf": spec.alerts is not None, "dashboard.tf": spec.dashboard}
+    expected_files |= {name for name, wanted in features.items() if wanted}
     assert set(module.files) == expected_files
 
 
 def test_variables_match_the_seed_interface(case):
     spec, module = case
     variables = module.variables
-    assert set(variables) == {"workflow_name", "description", "jobs", "tags"}
+    expected = {"workflow_name", "description", "jobs", "tags"}
+    if any(stage.crawler for stage in spec.stages.values()):
+        expected.add("crawlers")
+        crawlers = sorted(name for name, stage in spec.stages.items() if stage.crawler)
+        assert "[" + ", ".join(f'"{key}"' for key in crawlers) + "]" in variables["crawlers"]["validation"][0]["condition"]
+    if spec.alerts:
+        expected |= {"alert_topic_arn", "alert_emails", "alert_kms_key_id"}
+    assert set(variables) == expected
     assert (variables["workflow_name"]["type"], variables["workflow_name"]["default"]) == ("string", spec.workflow.name)
     description = variables["description"]["default"]
     assert (literal(description) if description is not None else None) == spec.workflow.description
     assert variables["description"]["type"] == "string"
     assert (variables["jobs"]["type"], variables["jobs"]["default"]) == ("${map(string)}", {})
     assert (variables["tags"]["type"], variables["tags"]["default"]) == ("${map(string)}", {})
-    keys = sorted({stage.job or name for name, stage in spec.stages.items()})
+    keys = sorted({stage.job or name for name, stage in spec.stages.items() if not stage.crawler})
     condition = variables["jobs"]["validation"][0]["condition"]
     assert "[" + ", ".join(f'"{key}"' for key in keys) + "]" in condition
 
