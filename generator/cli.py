@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import difflib
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,6 +13,9 @@ from typing import TextIO
 
 from generator import __version__, workspace
 from generator.compare import Drift, compare
+from generator.diagram import dot, mermaid
+from generator.schema import SCHEMA_FILE, schema_text
+from generator.simulate import parse_failures, simulate
 from generator.errors import Diagnostic, ExitCode, GluegenError, SpecError
 from generator.plan import Plan
 from generator.render import render
@@ -26,8 +31,8 @@ class Module:
     files: dict[str, str]
 
 
-def load_modules(paths: list[str]) -> list[Module]:
-    """Read, validate and render every spec; raise one SpecError listing all problems."""
+def load_modules(paths: list[str], *, rendered: bool = True) -> list[Module]:
+    """Read, validate and (unless told not to) render every spec; raise one SpecError listing all problems."""
     modules: list[Module] = []
     problems: list[Diagnostic] = []
     owners: dict[str, str] = {}
@@ -44,7 +49,7 @@ def load_modules(paths: list[str]) -> list[Module]:
             )
             continue
         owners[plan.module] = source
-        modules.append(Module(spec, source, plan, render(plan)))
+        modules.append(Module(spec, source, plan, render(plan) if rendered else {}))
     if problems:
         raise SpecError(problems)
     return modules
@@ -106,11 +111,56 @@ def cmd_validate(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
     return ExitCode.OK
 
 
+def cmd_graph(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
+    modules = load_modules(args.specs, rendered=False)
+    draw, comment = (mermaid, "%%") if args.format == "mermaid" else (dot, "//")
+    for module in modules:
+        if len(modules) > 1:
+            print(f"{comment} {module.source}", file=stdout)
+        stdout.write(draw(module.plan))
+    return ExitCode.OK
+
+
+def cmd_simulate(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
+    (module,) = load_modules([args.spec], rendered=False)
+    run = simulate(module.plan, parse_failures(module.plan, args.fail))
+    for line in run.lines():
+        print(line, file=stdout)
+    return ExitCode.OK
+
+
+def cmd_schema(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
+    text = schema_text()
+    if args.check:
+        path = Path(args.check)
+        current = workspace.read_text(path)
+        if current == text:
+            return ExitCode.OK
+        if current is None:
+            print(f"MISSING: {path.as_posix()}", file=stdout)
+        else:
+            stdout.writelines(difflib.unified_diff(
+                current.splitlines(keepends=True), text.splitlines(keepends=True),
+                f"{path.as_posix()} (on disk)", f"{path.as_posix()} (generated)"))
+        print(f"the spec schema is out of date; to update, run:\n  gluegen schema --out {path.as_posix()}", file=stdout)
+        return ExitCode.STALE
+    if args.out:
+        workspace.write_file(Path(args.out), text)
+        print(f"wrote {args.out}", file=stdout)
+        return ExitCode.OK
+    stdout.write(text)
+    return ExitCode.OK
+
+
 def cmd_init(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
     path = Path(args.specs_dir) / f"{args.name}.yaml"
     text = starter_spec(args.name)
     workspace.create_new(path, text)
     print(f"wrote {workspace.display(path)}; next: gluegen generate {workspace.display(path)}", file=stdout)
+    schema = Path(args.specs_dir) / SCHEMA_FILE  # the spec's modeline names it, for editors
+    if workspace.read_text(schema) is None:
+        workspace.write_file(schema, schema_text())
+        print(f"wrote {workspace.display(schema)} (the spec's JSON Schema, for editors)", file=stdout)
     return ExitCode.OK
 
 
@@ -126,7 +176,7 @@ def parser() -> argparse.ArgumentParser:
     def add(name: str, summary: str, handler, *, out_dir: bool = True) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=summary, description=summary)
         sub.set_defaults(handler=handler)
-        if out_dir:
+        if out_dir:  # the commands that take any number of specs
             sub.add_argument("specs", nargs="*", metavar="SPEC", help="spec files (default: every specs/*.yaml)")
         return sub
 
@@ -136,6 +186,18 @@ def parser() -> argparse.ArgumentParser:
     ):
         add(name, summary, handler).add_argument("--out-dir", default="out", metavar="DIR", help="default: out")
     add("validate", "check specs; write nothing", cmd_validate)
+    graph = add("graph", "print the workflow's DAG (default: every specs/*.yaml)", cmd_graph)
+    graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid", help="default: mermaid")
+    simulate_ = add("simulate", "run the workflow locally under Glue's trigger semantics", cmd_simulate, out_dir=False)
+    simulate_.add_argument("spec", metavar="SPEC")
+    simulate_.add_argument(
+        "--fail", action="append", default=[], metavar="STAGE[=STATE]",
+        help="make STAGE end FAILED (or STATE: TIMEOUT, STOPPED; CANCELLED for crawlers); repeatable",
+    )
+    schema = add("schema", "print the spec's JSON Schema", cmd_schema, out_dir=False)
+    where = schema.add_mutually_exclusive_group()
+    where.add_argument("--out", metavar="FILE", help="write it to FILE instead")
+    where.add_argument("--check", metavar="FILE", help="exit 1 with a diff if FILE differs from it")
     init = add("init", "write a starter spec to specs/NAME.yaml (never overwrites)", cmd_init, out_dir=False)
     init.add_argument("name", nargs="?", default=DEFAULT_NAME, metavar="NAME", help=f"default: {DEFAULT_NAME}")
     init.add_argument("--specs-dir", default="specs", metavar="DIR", help="default: specs")
@@ -155,6 +217,9 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     except KeyboardInterrupt:
         print("gluegen: interrupted", file=stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (`gluegen graph | head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 def main_exit() -> None:

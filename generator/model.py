@@ -11,7 +11,18 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, StrictStr, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    WithJsonSchema,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from generator.cron import check_cron
@@ -33,6 +44,8 @@ def _identifier(value: str) -> str:
 
 
 def _bounded(kind: str, low: int, high: int, pattern: re.Pattern[str], what: str):
+    """Length and character checks with gluegen's messages (the JSON Schema gets the lengths via `_text`)."""
+
     def check(value: str) -> str:
         if not low <= len(value) <= high:
             raise PydanticCustomError(kind, f"must be {low} to {high} characters long, is {{n}}", {"n": len(value)})
@@ -84,15 +97,38 @@ def _s3_bucket(value: str) -> str:
     return value
 
 
-Identifier = Annotated[StrictStr, AfterValidator(_identifier)]
-GlueName = Annotated[StrictStr, _bounded("glue_name", 1, 255, _SINGLE_LINE, "a single line without control characters")]
-Description = Annotated[StrictStr, _bounded("description", 0, 2048, _MULTI_LINE, "free of control characters other than tab and newline")]
-Cron = Annotated[StrictStr, AfterValidator(_cron)]
-TagKey = Annotated[
-    StrictStr, _bounded("tag_key", 1, 128, _SINGLE_LINE, "a single line without control characters"), AfterValidator(_tag_key)
+IDENTIFIER_SCHEMA = {"pattern": f"^{IDENTIFIER.pattern}$"}
+Identifier = Annotated[StrictStr, AfterValidator(_identifier), WithJsonSchema({"type": "string", **IDENTIFIER_SCHEMA})]
+_SINGLE_LINE_SCHEMA = "^[^\\u0000-\\u0008\\u000a-\\u001f\\u007f]*$"
+
+
+def _text(low: int, high: int, **extra: object) -> WithJsonSchema:
+    return WithJsonSchema({"type": "string", "minLength": low, "maxLength": high, **extra})
+
+
+GlueName = Annotated[
+    StrictStr,
+    _bounded("glue_name", 1, 255, _SINGLE_LINE, "a single line without control characters"),
+    _text(1, 255, pattern=_SINGLE_LINE_SCHEMA),
 ]
-TagValue = Annotated[StrictStr, _bounded("tag_value", 0, 256, _SINGLE_LINE, "a single line without control characters")]
-PropertyKey = Annotated[StrictStr, _bounded("property_key", 1, 255, _SINGLE_LINE, "a single line without control characters")]
+Description = Annotated[
+    StrictStr,
+    _bounded("description", 0, 2048, _MULTI_LINE, "free of control characters other than tab and newline"),
+    _text(0, 2048),
+]
+Cron = Annotated[StrictStr, AfterValidator(_cron), WithJsonSchema({"type": "string", "pattern": r"^cron\(\S+( +\S+){5}\)$"})]
+TagKey = Annotated[
+    StrictStr,
+    _bounded("tag_key", 1, 128, _SINGLE_LINE, "a single line without control characters"),
+    AfterValidator(_tag_key),
+    _text(1, 128, pattern="^(?![aA][wW][sS]:)"),
+]
+TagValue = Annotated[
+    StrictStr, _bounded("tag_value", 0, 256, _SINGLE_LINE, "a single line without control characters"), _text(0, 256)
+]
+PropertyKey = Annotated[
+    StrictStr, _bounded("property_key", 1, 255, _SINGLE_LINE, "a single line without control characters"), _text(1, 255)
+]
 
 
 class _Frozen(BaseModel):
@@ -115,7 +151,11 @@ class Workflow(_Frozen):
 class S3Source(_Frozen):
     """Objects created in an S3 bucket (EventBridge notifications must be on for the bucket)."""
 
-    bucket: Annotated[StrictStr, AfterValidator(_s3_bucket)] = Field(description="Name of the S3 bucket.")
+    bucket: Annotated[
+        StrictStr,
+        AfterValidator(_s3_bucket),
+        WithJsonSchema({"type": "string", "pattern": "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}),
+    ] = Field(description="Name of the S3 bucket.")
     prefix: Annotated[StrictStr, Field(min_length=1, max_length=1024)] | None = Field(
         default=None, description="Only objects whose key starts with this prefix."
     )
@@ -177,6 +217,7 @@ class Start(_Frozen):
 
 JOB_STATES = ("SUCCEEDED", "FAILED", "TIMEOUT", "STOPPED")
 CRAWLER_STATES = ("SUCCEEDED", "FAILED", "CANCELLED")
+State = Literal["SUCCEEDED", "FAILED", "TIMEOUT", "STOPPED", "CANCELLED"]  # checked against the kind in analyse
 # Options of a job's run that a crawler action cannot carry.
 JOB_ONLY_FIELDS = ("job", "arguments", "timeout", "notify_delay_after", "security_configuration")
 
@@ -184,7 +225,10 @@ JOB_ONLY_FIELDS = ("job", "arguments", "timeout", "notify_delay_after", "securit
 class Stage(_Frozen):
     """One stage of the workflow: a Glue job (or crawler) and the trigger that starts it."""
 
-    after: Annotated[dict[Identifier, StrictStr], BeforeValidator(_after)] = Field(
+    after: Annotated[
+        dict[Identifier, StrictStr],
+        BeforeValidator(_after, json_schema_input_type=list[Identifier] | dict[Identifier, State]),
+    ] = Field(
         default_factory=dict,
         description=(
             "Upstream stages: a list (each must end SUCCEEDED) or a mapping of stage to the state it must end in "
@@ -246,7 +290,7 @@ class Spec(_Frozen):
     version: Literal[1] = Field(description="Spec format version; this gluegen reads version 1.")
     module: Identifier = Field(description="Name of the generated module: its folder is <out-dir>/<module>/.")
     workflow: Workflow = Field(description="The Glue workflow.")
-    start: Annotated[Start, BeforeValidator(_start)] = Field(
+    start: Annotated[Start, BeforeValidator(_start, json_schema_input_type=Literal["on_demand"] | Start)] = Field(
         default_factory=Start,
         description="How a run starts: 'on_demand' (default), {schedule: 'cron(...)'} or {event: {...}}.",
     )

@@ -7,6 +7,7 @@ import shlex
 from typing import Any
 
 from generator import features, hcl, interface
+from generator.diagram import mermaid
 from generator.markdown import cell, code
 from generator.plan import Plan, Trigger
 
@@ -81,6 +82,7 @@ def readme_view(plan: Plan) -> dict[str, Any]:
             for stage in plan.stages
         ],
         "triggers": triggers,
+        "diagram": mermaid(plan),
         "start": plan.start.type,
         "s3_bucket": plan.event.s3_bucket if plan.event else None,
         "start_command": f"aws glue start-workflow-run --name {shlex.quote(plan.workflow_name)}",

@@ -123,6 +123,28 @@ def write_module(folder: Path, files: dict[str, str]) -> Outcome:
     )
 
 
+def write_file(path: Path, text: str) -> None:
+    """Replace one file atomically: write and sync a temporary sibling, then rename it over."""
+    temp = path.with_name(f".{path.name}{_TEMP_SUFFIX}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with temp.open("wb") as handle:
+            handle.write(text.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def read_text(path: Path) -> str | None:
+    """A file's text, or None when it does not exist."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+
+
 def create_new(path: Path, text: str) -> None:
     """Write a file that must not exist yet (`gluegen init`)."""
     path.parent.mkdir(parents=True, exist_ok=True)

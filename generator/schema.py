@@ -1,0 +1,34 @@
+"""The JSON Schema of a spec, generated from the pydantic models (editors complete
+and flag fields with it; `specs/gluegen.schema.json` is the committed copy)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from generator import __version__
+from generator.model import Spec
+
+SCHEMA_FILE = "gluegen.schema.json"  # beside the specs, named in each spec's modeline
+
+
+def _close_pattern_maps(node: Any) -> None:
+    """A map whose keys have a pattern admits no other keys (pydantic leaves that open)."""
+    if isinstance(node, dict):
+        if "patternProperties" in node and "additionalProperties" not in node:
+            node["additionalProperties"] = False
+        for value in node.values():
+            _close_pattern_maps(value)
+    elif isinstance(node, list):
+        for value in node:
+            _close_pattern_maps(value)
+
+
+def spec_schema() -> dict[str, Any]:
+    schema = Spec.model_json_schema()
+    _close_pattern_maps(schema)
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$comment": f"gluegen {__version__}", **schema}
+
+
+def schema_text() -> str:
+    return json.dumps(spec_schema(), indent=2, ensure_ascii=False) + "\n"
