@@ -26,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from generator.cli import gc_paused  # noqa: E402
 from generator.render import render  # noqa: E402
 from generator.spec import load_plan  # noqa: E402
 
@@ -71,7 +72,8 @@ def scale(repeat: int) -> list[tuple[str, int, float]]:
             times = []
             for _ in range(repeat):
                 started = time.perf_counter()
-                render(load_plan(text, "bench.yaml"))
+                with gc_paused():  # as the CLI runs it
+                    render(load_plan(text, "bench.yaml"))
                 times.append(time.perf_counter() - started)
             results.append((shape, stages, min(times)))
     return results

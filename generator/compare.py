@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
 
@@ -22,6 +21,8 @@ class Drift:
 
 
 def _diff(path: str, source: str, actual: str, expected: str) -> str:
+    import difflib  # only a stale module needs it
+
     lines = difflib.unified_diff(
         actual.splitlines(keepends=True),
         expected.splitlines(keepends=True),

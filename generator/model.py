@@ -132,7 +132,9 @@ PropertyKey = Annotated[
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: only Spec's validator is built (on first use); the nested models
+    # are built into it instead of each building its own at import (about 20 ms less startup).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Workflow(_Frozen):
