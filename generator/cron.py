@@ -82,7 +82,7 @@ def check_cron(expression: str) -> None:
     fields = match.group("body").split()
     if len(fields) != 6:
         raise ValueError(f"cron expression has {len(fields)} fields, needs 6: Minutes Hours Day-of-month Month Day-of-week Year")
-    for text, spec in zip(fields, _FIELDS):
+    for text, spec in zip(fields, _FIELDS, strict=True):
         for item in text.split(","):
             if not item:
                 raise ValueError(f"{spec.name} field: empty list item in '{text}'")

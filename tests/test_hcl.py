@@ -99,7 +99,7 @@ NASTY_SAMPLE = [
 def test_nasty_strings_evaluate_exactly_in_terraform(terraform, tmp_path):
     """terraform itself evaluates each rendered literal to the original string."""
     names = [f"s{index}" for index in range(len(NASTY_SAMPLE))]
-    body = hcl.attributes([(name, hcl.string(value)) for name, value in zip(names, NASTY_SAMPLE)], 2)
+    body = hcl.attributes([(name, hcl.string(value)) for name, value in zip(names, NASTY_SAMPLE, strict=True)], 2)
     (tmp_path / "main.tf").write_text(f"locals {{\n{body}\n}}\n", encoding="utf-8")
     expression = "base64encode(jsonencode([" + ", ".join(f"local.{name}" for name in names) + "]))\n"
     result = terraform.run("console", cwd=tmp_path, timeout=120, input_text=expression)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from packaging.specifiers import SpecifierSet
 
-from conftest import ROOT, SPECS, build_file_tree
+from conftest import ROOT, build_file_tree
 from generator.errors import SpecError
 from generator.render import render
 from generator.spec import load_plan
