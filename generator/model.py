@@ -8,6 +8,7 @@ feeds the generated module's variable descriptions, its README and the JSON Sche
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Any, Literal
 
@@ -91,6 +92,29 @@ def _after(value: Any) -> Any:
     return value
 
 
+def _json_like(value: Any) -> Any:
+    """An event pattern is JSON: strings, finite numbers, booleans, null, lists and string-keyed maps."""
+
+    def walk(item: Any, where: str) -> None:
+        if isinstance(item, dict):
+            for key, inner in item.items():
+                if not isinstance(key, str):
+                    raise PydanticCustomError("json", "{where}: keys must be strings, not {key}", {"where": where, "key": repr(key)})
+                walk(inner, f"{where}.{key}")
+        elif isinstance(item, list):
+            for index, inner in enumerate(item):
+                walk(inner, f"{where}[{index}]")
+        elif isinstance(item, float) and not math.isfinite(item):
+            raise PydanticCustomError("json", "{where}: {value} is not a JSON number", {"where": where, "value": repr(item)})
+        elif item is not None and not isinstance(item, (str, int, float, bool)):
+            raise PydanticCustomError(
+                "json", "{where}: {kind} is not JSON (quote it)", {"where": where, "kind": type(item).__name__}
+            )
+
+    walk(value, "pattern")
+    return value
+
+
 def _s3_bucket(value: str) -> str:
     if not re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", value) or ".." in value:
         raise PydanticCustomError("s3_bucket", "'{value}' is not a valid S3 bucket name", {"value": value})
@@ -167,7 +191,7 @@ class EventStart(_Frozen):
     """An EVENT start: an EventBridge rule notifies the workflow, which starts after a batch of events."""
 
     s3: S3Source | None = Field(default=None, description="Start on objects created in an S3 bucket.")
-    pattern: dict[StrictStr, Any] | None = Field(
+    pattern: Annotated[dict[StrictStr, Any], AfterValidator(_json_like)] | None = Field(
         default=None, description="A raw EventBridge event pattern, instead of `s3`."
     )
     batch_size: Annotated[StrictInt, Field(ge=1, le=100)] = Field(
