@@ -23,7 +23,7 @@ FEATURE_SUFFIX = "-alerts"  # the longest suffix
 
 def name_limit(spec: Spec) -> tuple[int, str]:
     """How long workflow.name (and var.workflow_name) may be, and why."""
-    longest = max(len(f"-{name}") for name in (*spec.stages, START))
+    longest = max(len(f"-{name}") for name in (START, *(n for n, stage in spec.stages.items() if stage.after)))
     limit = (GLUE_NAME_MAX - longest, "trigger names \"<workflow_name>-<stage>\" must fit Glue's limit of 255")
     if spec.start.event or spec.iam_role or spec.alerts or spec.dashboard:
         feature = FEATURE_NAME_MAX - len(FEATURE_SUFFIX)
@@ -56,8 +56,44 @@ def _state_problem(upstream: str, stage: Stage, state: str) -> str | None:
     return f"'{state}' is not a state of {kind(stage)} '{upstream}'{hint}: a {kind(stage)} ends in {', '.join(states)}"
 
 
-def _stage_problems(spec: Spec, where: Locations) -> list[Diagnostic]:
+def _shared_job_problems(spec: Spec, where: Locations) -> list[Diagnostic]:
+    """Glue's conditions and actions name jobs, not stages: a job run by several stages is
+    ambiguous as a condition, and twice in one trigger it would start twice."""
+    runners: dict[str, list[str]] = {}
+    for name, stage in spec.stages.items():
+        if not stage.crawler:
+            runners.setdefault(key(name, stage), []).append(name)
     problems = []
+    roots: dict[str, str] = {}
+    for name, stage in spec.stages.items():
+        if not stage.after and not stage.crawler:
+            job = key(name, stage)
+            if job in roots:
+                problems.append(where.diagnostic(
+                    ("stages", name), f"root stages '{roots[job]}' and '{name}' both run job '{job}': "
+                    "the start trigger would start it twice", key=True))
+            roots.setdefault(job, name)
+        for index, upstream in enumerate(stage.after):
+            if upstream not in spec.stages or spec.stages[upstream].crawler or upstream == name:
+                continue
+            job = key(upstream, spec.stages[upstream])
+            others = [other for other in runners.get(job, []) if other != upstream]
+            if others and job != key(name, stage):
+                problems.append(where.diagnostic(
+                    _after_path(where, name, index, upstream),
+                    f"'{upstream}' runs job '{job}', which '{others[0]}' runs too: Glue conditions name jobs, "
+                    "not stages, so this condition would also hold for the other stage's run; give each its own job",
+                ))
+    crawler_roots = [name for name, stage in spec.stages.items() if stage.crawler and not stage.after]
+    if len(crawler_roots) > 2:
+        problems.append(where.diagnostic(
+            ("stages", crawler_roots[2]), f"{len(crawler_roots)} crawler stages start the workflow: a Glue trigger "
+            "starts at most two crawlers", key=True))
+    return problems
+
+
+def _stage_problems(spec: Spec, where: Locations) -> list[Diagnostic]:
+    problems = _shared_job_problems(spec, where)
     for name, stage in spec.stages.items():
         for index, (upstream, state) in enumerate(stage.after.items()):
             path = _after_path(where, name, index, upstream)

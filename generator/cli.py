@@ -62,11 +62,9 @@ def _fix_command(modules: list[Module], out_dir: str) -> str:
 def cmd_generate(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
     modules = load_modules(args.specs)
     root = Path(args.out_dir)
-    for module in modules:  # every module's ownership is checked before any is written
-        workspace.check_ownership(root / module.plan.module, module.files)
-    for module in modules:
-        folder = root / module.plan.module
-        outcome = workspace.write_module(folder, module.files)
+    folders = [root / module.plan.module for module in modules]
+    outcomes = workspace.write_modules([(folder, module.files) for folder, module in zip(folders, modules, strict=True)])
+    for folder, outcome in zip(folders, outcomes, strict=True):
         if outcome.written or outcome.removed:
             parts = [f"wrote {', '.join(outcome.written)}" if outcome.written else "",
                      f"removed {', '.join(outcome.removed)}" if outcome.removed else ""]
@@ -83,12 +81,12 @@ def _report(drift: Drift, stdout: TextIO) -> None:
         print(f"MISSING: {drift.folder}/{name}", file=stdout)
     for name in drift.extra:
         print(f"EXTRA: {drift.folder}/{name}", file=stdout)
-    for name in drift.blocked:
-        print(f"BLOCKED: {drift.folder}/{name} is not written by gluegen but the spec generates it", file=stdout)
 
 
 def cmd_check(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
     modules = load_modules(args.specs)
+    for module in modules:  # a file in a generated file's place: only a person can resolve that
+        workspace.check_ownership(Path(args.out_dir) / module.plan.module, module.files)
     stale = []
     for module in modules:
         folder = Path(args.out_dir) / module.plan.module
@@ -250,6 +248,9 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     except BrokenPipeError:  # the reader went away (`gluegen graph | head`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except OSError as error:  # a disk problem outside the writer's own handling
+        print(f"gluegen: {error.filename or ''}: {error.strerror or error}", file=stderr)
+        return int(ExitCode.ERROR)
 
 
 def main_exit() -> None:

@@ -13,11 +13,10 @@ class Drift:
     changed: tuple[str, ...]  # unified diffs, one per file
     missing: tuple[str, ...]  # expected files absent from the folder
     extra: tuple[str, ...]  # generated files the spec no longer produces
-    blocked: tuple[str, ...]  # expected files that exist but were not written by gluegen
 
     @property
     def current(self) -> bool:
-        return not (self.changed or self.missing or self.extra or self.blocked)
+        return not (self.changed or self.missing or self.extra)
 
 
 def _diff(path: str, source: str, actual: str, expected: str) -> str:
@@ -47,5 +46,4 @@ def compare(folder: str, source: str, expected: dict[str, str], generated: dict[
         changed=changed,
         missing=tuple(sorted(name for name in expected if name not in generated and name not in handwritten)),
         extra=tuple(sorted(name for name in generated if name not in expected)),
-        blocked=tuple(sorted(name for name in expected if name in handwritten)),
     )

@@ -57,3 +57,7 @@ class UsageError(GluegenError):
 
 class OwnershipError(GluegenError):
     """A file gluegen would write or remove was not written by gluegen."""
+
+
+class WriteError(GluegenError):
+    """The disk refused a write (a folder in the way, no permission, no space)."""

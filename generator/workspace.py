@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.errors import OwnershipError, UsageError
+from generator.errors import OwnershipError, UsageError, WriteError
 from generator.render import MARKER
 
 SPEC_SUFFIXES = (".yaml", ".yml")
@@ -49,6 +49,9 @@ def read_spec(path: Path) -> str:
 
 
 def _is_generated(path: Path) -> bool:
+    """A regular file (not a link) whose first line is gluegen's header."""
+    if path.is_symlink() or not path.is_file():
+        return False
     with path.open("rb") as handle:
         first = handle.readline(512)
     return first.startswith((f"# {MARKER} ".encode(), f"<!-- {MARKER} ".encode()))
@@ -56,7 +59,8 @@ def _is_generated(path: Path) -> bool:
 
 @dataclass(frozen=True)
 class Folder:
-    """A module folder's top-level files, split by who wrote them."""
+    """A module folder's entries, split by who wrote them: anything that is not a
+    regular file with gluegen's header (a link, a folder, a hand-written file) is not ours."""
 
     generated: dict[str, str]
     handwritten: set[str]
@@ -67,7 +71,7 @@ def read_folder(folder: Path) -> Folder:
     handwritten: set[str] = set()
     if folder.is_dir():
         for path in sorted(folder.iterdir()):
-            if not path.is_file() or path.name.endswith(_TEMP_SUFFIX):
+            if path.name.endswith(_TEMP_SUFFIX):
                 continue
             if _is_generated(path):
                 with path.open(encoding="utf-8", errors="replace", newline="") as handle:
@@ -85,42 +89,85 @@ class Outcome:
 
 
 def check_ownership(folder: Path, files: dict[str, str]) -> None:
-    """Refuse, before anything is written, to replace a file gluegen did not write."""
+    """Refuse, before anything is written, a module folder that is not a folder, or a
+    generated file's place taken by something gluegen did not write."""
+    for parent in (folder, *folder.parents):
+        if parent.exists() and not parent.is_dir():
+            raise OwnershipError(f"{folder.as_posix()}: {parent.as_posix()} is not a folder gluegen may write into")
     existing = read_folder(folder)
     blocked = sorted(name for name in files if name in existing.handwritten)
     if blocked:
         names = ", ".join(f"{folder.as_posix()}/{name}" for name in blocked)
-        raise OwnershipError(f"{names}: not written by gluegen (no '{MARKER}' header); move it away or rename it")
+        raise OwnershipError(
+            f"{names}: not written by gluegen (no '{MARKER}' header, or not a regular file); move it away or rename it"
+        )
+
+
+@dataclass
+class _Staged:
+    folder: Path
+    files: dict[str, str]
+    changed: dict[str, Path]  # name -> its written and synced temporary file
+    stale: list[str]
+
+
+def _stage(folder: Path, files: dict[str, str]) -> _Staged:
+    existing = read_folder(folder)
+    staged = _Staged(folder, files, {}, sorted(name for name in existing.generated if name not in files))
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        if existing.generated.get(name) == text:
+            continue
+        temp = folder / f".{name}{_TEMP_SUFFIX}"
+        staged.changed[name] = temp
+        with temp.open("wb") as handle:
+            handle.write(text.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+    return staged
+
+
+def write_modules(modules: list[tuple[Path, dict[str, str]]]) -> list[Outcome]:
+    """Make each folder hold exactly its files among gluegen's own files.
+
+    Every module is checked, then every changed file of every module is written and
+    synced under a temporary name; only when all are ready are they renamed into place
+    and stale generated files removed. A failure before that leaves every module as it
+    was (temporary files and folders this run created are removed) and is reported as
+    a WriteError.
+    """
+    for folder, files in modules:
+        check_ownership(folder, files)
+    created = [parent for folder, _ in modules for parent in (folder, *folder.parents) if not parent.exists()]
+    staged: list[_Staged] = []
+    try:
+        for folder, files in modules:
+            staged.append(_stage(folder, files))
+    except OSError as error:
+        for folder, _ in modules:
+            for temp in folder.glob(f".*{_TEMP_SUFFIX}") if folder.is_dir() else ():
+                temp.unlink(missing_ok=True)
+        for folder in sorted(set(created), key=lambda path: len(path.parts), reverse=True):
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+        raise WriteError(f"cannot write {error.filename or ''}: {error.strerror or error}; nothing was changed") from None
+    outcomes = []
+    for module in staged:
+        for name, temp in module.changed.items():
+            os.replace(temp, module.folder / name)
+        for name in module.stale:
+            (module.folder / name).unlink()
+        outcomes.append(Outcome(
+            written=tuple(sorted(module.changed)),
+            removed=tuple(module.stale),
+            unchanged=tuple(sorted(name for name in module.files if name not in module.changed)),
+        ))
+    return outcomes
 
 
 def write_module(folder: Path, files: dict[str, str]) -> Outcome:
-    """Make `folder` hold exactly `files` among gluegen's own files."""
-    check_ownership(folder, files)
-    existing = read_folder(folder)
-    changed = {name: text for name, text in files.items() if existing.generated.get(name) != text}
-    stale = sorted(name for name in existing.generated if name not in files)
-    folder.mkdir(parents=True, exist_ok=True)
-    temps: list[Path] = []
-    try:
-        for name, text in changed.items():
-            temp = folder / f".{name}{_TEMP_SUFFIX}"
-            temps.append(temp)
-            with temp.open("wb") as handle:
-                handle.write(text.encode("utf-8"))
-                handle.flush()
-                os.fsync(handle.fileno())
-        for name in changed:
-            os.replace(folder / f".{name}{_TEMP_SUFFIX}", folder / name)
-    finally:
-        for temp in temps:
-            temp.unlink(missing_ok=True)
-    for name in stale:
-        (folder / name).unlink()
-    return Outcome(
-        written=tuple(sorted(changed)),
-        removed=tuple(stale),
-        unchanged=tuple(sorted(name for name in files if name not in changed)),
-    )
+    """`write_modules` for one module."""
+    return write_modules([(folder, files)])[0]
 
 
 def write_file(path: Path, text: str) -> None:

@@ -112,6 +112,30 @@ def test_handwritten_file_in_the_way_stops_every_module(project):
     assert (project / "out" / "etl" / "main.tf").read_text() == "# my own\n"
 
 
+def test_check_with_a_handwritten_file_in_the_way_exits_2(project):
+    (project / "out" / "etl" / "main.tf").write_text("# my own\n")
+    result = run_cli("check", cwd=project)
+    assert result.code == 2 and "out/etl/main.tf: not written by gluegen" in result.err
+
+
+def test_a_folder_where_a_generated_file_goes_stops_everything_without_a_traceback(project):
+    module = project / "out" / "etl"
+    (module / "variables.tf").unlink()
+    (module / "variables.tf").mkdir()
+    spec = project / "specs" / "etl.yaml"
+    spec.write_text(spec.read_text().replace("gold: {after: [silver]}", "gold: {after: [silver], timeout: 9}"))
+    before = read_tree(project / "out")
+    result = run_cli("generate", cwd=project)
+    assert result.code == 2 and "out/etl/variables.tf: not written by gluegen" in result.err
+    assert "Traceback" not in result.err and read_tree(project / "out") == before
+
+
+def test_out_dir_that_is_a_file_exits_2(project):
+    (project / "modules").write_text("not a folder\n")
+    result = run_cli("generate", "--out-dir", "modules", cwd=project)
+    assert result.code == 2 and "is not a folder gluegen may write into" in result.err
+
+
 def test_two_specs_for_one_module_are_rejected(tmp_path):
     build_file_tree(tmp_path, {"specs/a.yaml": starter_spec("etl"), "specs/b.yaml": starter_spec("etl")})
     result = run_cli("validate", cwd=tmp_path)
