@@ -38,7 +38,7 @@ def _number(text: str, spec: _Field) -> int:
     upper = text.upper()
     if upper in spec.names:
         return spec.names.index(upper) + 1
-    if not text.isdigit():
+    if not re.fullmatch(r"[0-9]+", text):
         raise ValueError(f"{spec.name} field: '{text}' is not a number")
     value = int(text)
     if not spec.low <= value <= spec.high:
@@ -64,7 +64,7 @@ def _item(item: str, spec: _Field) -> None:
             raise ValueError(f"{spec.name} field: '#{nth}' must be #1 to #5")
         return
     base, slash, step = item.partition("/")
-    if slash and (not step.isdigit() or int(step) == 0):
+    if slash and (not re.fullmatch(r"[0-9]+", step) or int(step) == 0):
         raise ValueError(f"{spec.name} field: step '/{step}' must be a positive number")
     if base == "*" and slash:
         return
@@ -79,7 +79,10 @@ def check_cron(expression: str) -> None:
     match = _WRAPPER.fullmatch(expression.strip())
     if not match or expression != expression.strip():
         raise ValueError(f"'{expression}' is not of the form cron(Minutes Hours Day-of-month Month Day-of-week Year)")
-    fields = match.group("body").split()
+    body = match.group("body")
+    if re.search(r"[^\x21-\x7e ]", body):
+        raise ValueError("cron expression may hold only ASCII characters separated by spaces")
+    fields = body.split()
     if len(fields) != 6:
         raise ValueError(f"cron expression has {len(fields)} fields, needs 6: Minutes Hours Day-of-month Month Day-of-week Year")
     for text, spec in zip(fields, _FIELDS, strict=True):

@@ -26,11 +26,13 @@ def _jobs(plan: Plan) -> list[hcl.Expr]:
 
 def event_view(plan: Plan) -> dict[str, Any]:
     assert plan.event is not None
-    return {
-        "pattern": hcl.value(plan.event.pattern, 2),
-        "s3_bucket": plan.event.s3_bucket,
-        "tags": tags_expression(plan),
-    }
+    rule = [
+        ("name", '"${local.resource_name}-start"'),
+        ("description", '"Starts Glue workflow ${var.workflow_name}."'),
+        ("event_pattern", f"jsonencode({hcl.value(plan.event.pattern, 2)})"),
+        ("tags", tags_expression(plan)),
+    ]
+    return {"rule": hcl.attributes(rule, 2), "s3_bucket": plan.event.s3_bucket, "tags": tags_expression(plan)}
 
 
 def _arns(kind: str, keys: tuple[str, ...]) -> str:

@@ -9,12 +9,24 @@ to NFC, so other forms could not survive; the spec loader enforces it).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 
 _SIMPLE = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-# Invisible or unassigned code points are escaped so a reviewer sees them.
-_ESCAPED_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+# Code points escaped so a reviewer sees them: controls, invisible format characters,
+# line and paragraph separators, private use and noncharacters. A fixed list, not
+# Unicode categories, so the output does not change with Python's Unicode version.
+_ESCAPED_RANGES = (
+    (0x0000, 0x001F), (0x007F, 0x009F), (0x00AD, 0x00AD), (0x061C, 0x061C), (0x180E, 0x180E),
+    (0x200B, 0x200F), (0x2028, 0x202E), (0x2060, 0x206F), (0xFDD0, 0xFDEF), (0xFEFF, 0xFEFF),
+    (0xFFF9, 0xFFFB), (0xE000, 0xF8FF), (0xF0000, 0x10FFFF),
+)
+
+
+def _visible(char: str) -> bool:
+    code = ord(char)
+    if code & 0xFFFE == 0xFFFE:  # U+xFFFE and U+xFFFF in every plane are noncharacters
+        return False
+    return not any(low <= code <= high for low, high in _ESCAPED_RANGES)
 
 
 def _escape(char: str) -> str:
@@ -28,7 +40,7 @@ def string(value: str, *, ascii_only: bool = False) -> str:
     for char in value:
         if char in _SIMPLE:
             out.append(_SIMPLE[char])
-        elif (ascii_only and ord(char) > 0x7E) or unicodedata.category(char) in _ESCAPED_CATEGORIES:
+        elif (ascii_only and ord(char) > 0x7E) or not _visible(char):
             out.append(_escape(char))
         else:
             out.append(char)
@@ -118,9 +130,10 @@ def value(data: object, indent: int) -> str:
         body = attributes(((key(str(k)), value(v, indent + 2)) for k, v in data.items()), indent + 2)
         return "{\n" + body + "\n" + " " * indent + "}"
     if isinstance(data, (list, tuple)):
-        inline = "[" + ", ".join(value(item, indent) for item in data) + "]"
-        if all(not isinstance(item, (dict, list, tuple)) for item in data) and len(inline) <= INLINE_WIDTH:
-            return inline
+        if all(not isinstance(item, (dict, list, tuple)) for item in data):
+            inline = "[" + ", ".join(value(item, indent) for item in data) + "]"
+            if len(inline) <= INLINE_WIDTH:
+                return inline
         pad = " " * (indent + 2)
         return "[\n" + "".join(f"{pad}{value(item, indent + 2)},\n" for item in data) + " " * indent + "]"
     raise TypeError(f"no HCL form for {type(data).__name__}")

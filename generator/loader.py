@@ -22,6 +22,7 @@ Path = tuple[str | int, ...]
 # faster than the pure-Python one and keeps the same marks; its syntax messages word a few
 # problems differently, which only the YAML-syntax message can show.
 _PARSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_VALUES = 500_000  # a 5,000-stage spec holds about 30,000
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 
@@ -80,8 +81,14 @@ class _Builder:
         self.problems: list[Diagnostic] = []
         self._constructor = yaml.SafeLoader("")
         self._open: set[int] = set()  # collections being built: an alias to one is a cycle
+        self._built = 0
 
     def build(self, node: yaml.Node, path: Path) -> Any:
+        self._built += 1
+        if self._built > MAX_VALUES:  # aliases can multiply a small file into billions of values
+            line, column = _mark(node)
+            raise SpecError([Diagnostic(self.locations.source, line, column, dotted(path),
+                                        f"the spec expands to more than {MAX_VALUES:,} values (through YAML aliases?)")])
         self.locations.values[path] = _mark(node)
         if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
             return self._constructor.construct_object(node, deep=True)

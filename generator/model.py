@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -65,10 +66,25 @@ def _cron(value: str) -> str:
     return value
 
 
+_TAG_PUNCTUATION = set("_.:/=+-@")
+
+
+def _tag_characters(value: str) -> str:
+    """AWS's common tag character set (IAM, EventBridge and SNS enforce it): letters,
+    digits, spaces and _ . : / = + - @."""
+    for char in value:
+        if not (unicodedata.category(char)[0] in "LNZ" or char in _TAG_PUNCTUATION):
+            raise PydanticCustomError(
+                "tag_chars", "'{char}' is not allowed in AWS tags: use letters, digits, spaces and _ . : / = + - @",
+                {"char": char},
+            )
+    return value
+
+
 def _tag_key(value: str) -> str:
     if value.lower().startswith("aws:"):
         raise PydanticCustomError("tag_key", "tag key '{key}' uses the prefix 'aws:', which AWS reserves", {"key": value})
-    return value
+    return _tag_characters(value)
 
 
 def _after(value: Any) -> Any:
@@ -115,6 +131,13 @@ def _json_like(value: Any) -> Any:
     return value
 
 
+def _whole_number(value: Any) -> Any:
+    """`version: true` and `version: 1.0` are not version 1."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise PydanticCustomError("version", "unsupported spec version {value}: this gluegen reads version 1", {"value": repr(value)})
+    return value
+
+
 def _s3_bucket(value: str) -> str:
     if not re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", value) or ".." in value:
         raise PydanticCustomError("s3_bucket", "'{value}' is not a valid S3 bucket name", {"value": value})
@@ -148,7 +171,10 @@ TagKey = Annotated[
     _text(1, 128, pattern="^(?![aA][wW][sS]:)"),
 ]
 TagValue = Annotated[
-    StrictStr, _bounded("tag_value", 0, 256, _SINGLE_LINE, "a single line without control characters"), _text(0, 256)
+    StrictStr,
+    _bounded("tag_value", 0, 256, _SINGLE_LINE, "a single line without control characters"),
+    AfterValidator(_tag_characters),
+    _text(0, 256),
 ]
 PropertyKey = Annotated[
     StrictStr, _bounded("property_key", 1, 255, _SINGLE_LINE, "a single line without control characters"), _text(1, 255)
@@ -191,7 +217,7 @@ class EventStart(_Frozen):
     """An EVENT start: an EventBridge rule notifies the workflow, which starts after a batch of events."""
 
     s3: S3Source | None = Field(default=None, description="Start on objects created in an S3 bucket.")
-    pattern: Annotated[dict[StrictStr, Any], AfterValidator(_json_like)] | None = Field(
+    pattern: Annotated[dict[StrictStr, Any], Field(min_length=1), AfterValidator(_json_like)] | None = Field(
         default=None, description="A raw EventBridge event pattern, instead of `s3`."
     )
     batch_size: Annotated[StrictInt, Field(ge=1, le=100)] = Field(
@@ -294,7 +320,7 @@ def _tags(value: Any) -> Any:
 
 
 def _unique(value: Any) -> Any:
-    if isinstance(value, list) and len(set(map(str, value))) != len(value):
+    if isinstance(value, list) and len({repr(item) for item in value}) != len(value):
         raise PydanticCustomError("unique", "lists a state twice")
     return value
 
@@ -313,7 +339,9 @@ class Alerts(_Frozen):
 class Spec(_Frozen):
     """A gluegen spec: one Glue workflow and the Terraform module generated for it."""
 
-    version: Literal[1] = Field(description="Spec format version; this gluegen reads version 1.")
+    version: Annotated[Literal[1], BeforeValidator(_whole_number)] = Field(
+        description="Spec format version; this gluegen reads version 1."
+    )
     module: Identifier = Field(description="Name of the generated module: its folder is <out-dir>/<module>/.")
     workflow: Workflow = Field(description="The Glue workflow.")
     start: Annotated[Start, BeforeValidator(_start, json_schema_input_type=Literal["on_demand"] | Start)] = Field(

@@ -105,3 +105,17 @@ def test_nasty_strings_evaluate_exactly_in_terraform(terraform, tmp_path):
     result = terraform.run("console", cwd=tmp_path, timeout=120, input_text=expression)
     encoded = result.stdout.strip().strip('"')
     assert json.loads(base64.b64decode(encoded).decode("utf-8")) == NASTY_SAMPLE
+
+
+def test_escaping_does_not_depend_on_the_python_unicode_version():
+    # U+1FA75 was unassigned before Unicode 15: a category-based rule would escape it on older Pythons.
+    assert hcl.string("🩵") == '"🩵"'
+    assert hcl.string("a\u200db\u0085\ufeff\ue000\uffff") == '"a\\u200Db\\u0085\\uFEFF\\uE000\\uFFFF"'
+
+
+def test_deeply_nested_values_render_in_linear_time():
+    nested: list = ["x" * 81]
+    for _ in range(40):  # exponential rendering would not finish
+        nested = [nested]
+    text = hcl.value({"a": nested}, 2)
+    assert text.count('"x') == 1 and text.count("[") == 41

@@ -46,7 +46,7 @@ data "aws_iam_policy_document" "start_events_trust" {
 
 resource "aws_iam_role" "start_events" {
   name               = "${local.resource_name}-start"
-  description        = "Lets EventBridge notify Glue workflow ${var.workflow_name}."
+  description        = "Lets EventBridge notify this module's Glue workflow."
   assume_role_policy = data.aws_iam_policy_document.start_events_trust.json
   tags               = var.tags
 }
