@@ -103,6 +103,14 @@ def check_ownership(folder: Path, files: dict[str, str]) -> None:
         )
 
 
+def _write_synced(path: Path, text: str) -> None:
+    """Write UTF-8 text with LF as given, and sync it to disk before anyone renames it."""
+    with path.open("wb") as handle:
+        handle.write(text.encode("utf-8"))
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
 @dataclass
 class _Staged:
     folder: Path
@@ -120,10 +128,7 @@ def _stage(folder: Path, files: dict[str, str]) -> _Staged:
             continue
         temp = folder / f".{name}{_TEMP_SUFFIX}"
         staged.changed[name] = temp
-        with temp.open("wb") as handle:
-            handle.write(text.encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
+        _write_synced(temp, text)
     return staged
 
 
@@ -175,10 +180,7 @@ def write_file(path: Path, text: str) -> None:
     temp = path.with_name(f".{path.name}{_TEMP_SUFFIX}")
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with temp.open("wb") as handle:
-            handle.write(text.encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
+        _write_synced(temp, text)
         os.replace(temp, path)
     finally:
         temp.unlink(missing_ok=True)

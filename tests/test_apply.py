@@ -336,6 +336,16 @@ def test_two_instances_apply_side_by_side(observed):
     assert seen.get("plan") == 0
 
 
+def _case_fixture(name, wanted):
+    """A fixture over the specs that ask for a feature: (spec, what its case observed)."""
+
+    @pytest.fixture(name=name, params=[p for p in SPECS if wanted(load_spec(p))], ids=lambda path: path.stem)
+    def case_of(request, observed):
+        return load_spec(request.param), observed[request.param.stem]
+
+    return case_of
+
+
 def _statements(document) -> list[dict]:
     document = json.loads(document) if isinstance(document, str) else document
     statements = document["Statement"]
@@ -346,9 +356,7 @@ def _listed(value) -> list:
     return value if isinstance(value, list) else [value]
 
 
-@pytest.fixture(params=[p for p in SPECS if load_spec(p).start.event], ids=lambda path: path.stem)
-def event_case(request, observed):
-    return load_spec(request.param), observed[request.param.stem]
+event_case = _case_fixture("event_case", lambda spec: spec.start.event)
 
 
 def test_event_start_rule_target_and_role(event_case):
@@ -374,9 +382,7 @@ def test_event_start_rule_target_and_role(event_case):
     assert (allow["Effect"], _listed(allow["Action"]), _listed(allow["Resource"])) == ("Allow", ["glue:notifyEvent"], [workflow_arn])
 
 
-@pytest.fixture(params=[p for p in SPECS if load_spec(p).iam_role], ids=lambda path: path.stem)
-def iam_case(request, observed):
-    return load_spec(request.param), observed[request.param.stem]
+iam_case = _case_fixture("iam_case", lambda spec: spec.iam_role)
 
 
 def test_iam_role_trust_and_policy_name_only_this_module(iam_case):
@@ -396,9 +402,7 @@ def test_iam_role_trust_and_policy_name_only_this_module(iam_case):
         assert all("*" not in resource for resource in _listed(statement["Resource"]))
 
 
-@pytest.fixture(params=[p for p in SPECS if load_spec(p).alerts], ids=lambda path: path.stem)
-def alerts_case(request, observed):
-    return load_spec(request.param), observed[request.param.stem]
+alerts_case = _case_fixture("alerts_case", lambda spec: spec.alerts)
 
 
 def test_alert_rule_target_and_topic_policy(alerts_case):
@@ -419,9 +423,7 @@ def test_alert_rule_target_and_topic_policy(alerts_case):
     assert statement["Condition"] == {"ArnEquals": {"aws:SourceArn": rule["Arn"]}}
 
 
-@pytest.fixture(params=[p for p in SPECS if load_spec(p).dashboard], ids=lambda path: path.stem)
-def dashboard_case(request, observed):
-    return load_spec(request.param), observed[request.param.stem]
+dashboard_case = _case_fixture("dashboard_case", lambda spec: spec.dashboard)
 
 
 def test_dashboard_has_outcome_and_duration_widgets_per_job(dashboard_case):
