@@ -97,26 +97,36 @@ class Terraform:
         return result
 
 
+def terraform_cli_config(home: Path, mirror: str | None) -> Path:
+    """A CLI config with one shared plugin cache; with a mirror, providers come only from it
+    (offline machines and CI), without one terraform installs them from its registry as usual."""
+    cache = home / "plugin-cache"
+    cache.mkdir(parents=True, exist_ok=True)
+    installation = ""
+    if mirror:
+        installation = (
+            "provider_installation {\n"
+            f'  filesystem_mirror {{\n    path    = "{mirror}"\n    include = ["registry.terraform.io/hashicorp/*"]\n  }}\n'
+            '  direct {\n    exclude = ["registry.terraform.io/*/*"]\n  }\n'
+            "}\n"
+        )
+    config = home / "terraform.rc"
+    config.write_text(installation + f'plugin_cache_dir = "{cache}"\n')
+    return config
+
+
 @pytest.fixture(scope="session")
 def terraform(tmp_path_factory) -> Terraform:
-    """terraform with a CLI config that installs providers only from the local mirror."""
+    """terraform with a CLI config of its own: providers from the local mirror named by
+    GLUEGEN_TF_PLUGIN_MIRROR when set, else from the registry; one plugin cache warmed once."""
     binary = shutil.which("terraform")
     mirror = os.environ.get(MIRROR_ENV)
     if binary is None:
         missing("terraform is not on PATH")
-    if not mirror or not Path(mirror, "registry.terraform.io", "hashicorp", "aws").is_dir():
-        missing(f"{MIRROR_ENV} does not name a provider mirror holding registry.terraform.io/hashicorp/aws")
+    if mirror and not Path(mirror, "registry.terraform.io", "hashicorp", "aws").is_dir():
+        pytest.fail(f"{MIRROR_ENV}={mirror} holds no registry.terraform.io/hashicorp/aws (unset it to use the registry)")
     home = tmp_path_factory.mktemp("terraform")
-    cache = home / "plugin-cache"
-    cache.mkdir()
-    config = home / "terraform.rc"
-    config.write_text(
-        "provider_installation {\n"
-        f'  filesystem_mirror {{\n    path    = "{mirror}"\n    include = ["registry.terraform.io/hashicorp/*"]\n  }}\n'
-        '  direct {\n    exclude = ["registry.terraform.io/*/*"]\n  }\n'
-        "}\n"
-        f'plugin_cache_dir = "{cache}"\n'
-    )
+    config = terraform_cli_config(home, mirror)
     env = {
         **os.environ,
         "TF_CLI_CONFIG_FILE": str(config),
@@ -133,3 +143,14 @@ def terraform(tmp_path_factory) -> Terraform:
     (warm / "main.tf").write_text('terraform {\n  required_providers {\n    aws = {\n      source = "hashicorp/aws"\n    }\n  }\n}\n')
     terraform.run("init", "-backend=false", "-input=false", "-no-color", cwd=warm)
     return terraform
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Say how many tests were skipped and why, so a green run cannot hide a missing tool."""
+    reasons: dict[str, int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        reasons[reason] = reasons.get(reason, 0) + 1
+    for reason, count in sorted(reasons.items()):
+        terminalreporter.write_line(f"gluegen: {count} test(s) skipped: {reason}", yellow=True)

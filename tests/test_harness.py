@@ -1,0 +1,67 @@
+"""The test harness itself: terraform tests run wherever terraform is, and skips are counted aloud."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import terraform_cli_config
+
+TESTS = Path(__file__).resolve().parent
+
+# A throwaway test session that uses this suite's conftest (loaded under another name).
+_CONFTEST = f"""\
+import importlib.util
+import sys
+
+_spec = importlib.util.spec_from_file_location("gluegen_conftest", {str(TESTS / "conftest.py")!r})
+_module = sys.modules["gluegen_conftest"] = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_module)
+terraform = _module.terraform
+pytest_terminal_summary = _module.pytest_terminal_summary
+"""
+_TEST = "def test_uses_terraform(terraform):\n    assert terraform.binary\n"
+
+
+def _session(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    (tmp_path / "conftest.py").write_text(_CONFTEST)
+    (tmp_path / "test_it.py").write_text(_TEST)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rs", str(tmp_path)],
+        cwd=tmp_path, env={**env, "PYTHONPATH": str(TESTS)}, capture_output=True, text=True, timeout=300,
+    )
+
+
+def _environment(**changes: str | None) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key not in ("CI", "GLUEGEN_TF_PLUGIN_MIRROR")}
+    env.update({key: value for key, value in changes.items() if value is not None})
+    return env
+
+
+def test_without_a_mirror_terraform_tests_run_against_the_registry(tmp_path):
+    """No GLUEGEN_TF_PLUGIN_MIRROR: nothing is skipped; terraform installs the provider from its
+    registry (here, offline, that fails at once, naming the registry: proof it was asked)."""
+    result = _session(tmp_path, _environment())
+    output = result.stdout + result.stderr
+    assert "skipped" not in output, output
+    assert " passed" in output or "registry.terraform.io" in output, output
+
+
+def test_without_terraform_tests_skip_and_the_summary_says_why(tmp_path):
+    python_only = tmp_path / "bin"
+    python_only.mkdir()
+    (python_only / "python").symlink_to(sys.executable)
+    assert shutil.which("terraform", path=str(python_only)) is None
+    result = _session(tmp_path, _environment(PATH=str(python_only)))
+    assert "1 skipped" in result.stdout, result.stdout
+    assert "gluegen: 1 test(s) skipped: terraform is not on PATH" in result.stdout, result.stdout
+
+
+def test_cli_config_uses_the_mirror_only_when_one_is_named(tmp_path):
+    mirrored = terraform_cli_config(tmp_path / "a", "/opt/mirror")
+    assert 'filesystem_mirror {\n    path    = "/opt/mirror"' in mirrored.read_text()
+    direct = terraform_cli_config(tmp_path / "b", None).read_text()
+    assert "provider_installation" not in direct and "plugin_cache_dir" in direct
