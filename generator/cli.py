@@ -251,6 +251,10 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     except OSError as error:  # a disk problem outside the writer's own handling
         print(f"gluegen: {error.filename or ''}: {error.strerror or error}", file=stderr)
         return int(ExitCode.ERROR)
+    except Exception as error:  # a bug: say so plainly, and never exit 1, which means "stale"
+        print(f"gluegen: internal error: {type(error).__name__}: {error}", file=stderr)
+        print("gluegen: this is a bug in gluegen; please report it with the command and the spec(s) it read", file=stderr)
+        return int(ExitCode.ERROR)
 
 
 def main_exit() -> None:

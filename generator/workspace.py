@@ -9,6 +9,7 @@ gluegen's header is never overwritten or removed.
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,13 +38,31 @@ def display(path: Path) -> str:
         return path.as_posix()
 
 
-def read_spec(path: Path) -> str:
+def _read_regular(path: Path) -> bytes:
+    """A regular file's bytes; refuses a FIFO, device or folder before reading from it
+    (a FIFO opened without O_NONBLOCK would wait for a writer forever)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     try:
-        return path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"{display(path)}: no such spec file") from None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise UsageError(f"{display(path)}: not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read()
+    finally:
+        os.close(fd)
+
+
+def _decode(path: Path, data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise UsageError(f"{display(path)}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+
+
+def read_spec(path: Path) -> str:
+    try:
+        return _decode(path, _read_regular(path))
+    except FileNotFoundError:
+        raise UsageError(f"{display(path)}: no such spec file") from None
     except OSError as error:
         raise UsageError(f"{display(path)}: cannot read: {error.strerror}") from None
 
@@ -175,23 +194,37 @@ def write_module(folder: Path, files: dict[str, str]) -> Outcome:
     return write_modules([(folder, files)])[0]
 
 
+def check_folder(folder: Path) -> None:
+    """Refuse a folder path when something that is not a folder stands where it or a parent goes."""
+    for parent in (folder, *folder.parents):
+        if parent.exists() and not parent.is_dir():
+            raise UsageError(f"{display(parent)} is not a folder")
+
+
 def write_file(path: Path, text: str) -> None:
-    """Replace one file atomically: write and sync a temporary sibling, then rename it over."""
+    """Replace one regular file atomically: write and sync a temporary sibling, then rename it over."""
+    check_folder(path.parent)
+    if path.exists() and not path.is_file():
+        raise UsageError(f"{display(path)}: not a regular file; gluegen writes only files")
     temp = path.with_name(f".{path.name}{_TEMP_SUFFIX}")
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         _write_synced(temp, text)
         os.replace(temp, path)
+    except OSError as error:
+        raise WriteError(f"cannot write {display(path)}: {error.strerror or error}") from None
     finally:
         temp.unlink(missing_ok=True)
 
 
 def read_text(path: Path) -> str | None:
-    """A file's text, or None when it does not exist."""
+    """A regular file's UTF-8 text, or None when nothing is there; UsageError for anything else."""
     try:
-        return path.read_text(encoding="utf-8")
+        return _decode(path, _read_regular(path))
     except FileNotFoundError:
         return None
+    except OSError as error:
+        raise UsageError(f"{display(path)}: cannot read: {error.strerror}") from None
 
 
 def create_new(path: Path, text: str) -> None:

@@ -189,3 +189,62 @@ def test_module_runs_from_any_directory(tmp_path):
     result = subprocess.run([sys.executable, "-m", "generator", "generate"], cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out" / "etl" / "main.tf").is_file()
+
+
+def test_schema_check_of_a_file_that_is_not_utf8_or_not_a_file_exits_2_with_its_name(tmp_path):
+    (tmp_path / "latin1.json").write_bytes(b'{"title": "caf\xe9"}\n')
+    (tmp_path / "adir").mkdir()
+    result = run_cli("schema", "--check", "latin1.json", cwd=tmp_path)
+    assert (result.code, result.out) == (2, "")
+    assert result.err == "latin1.json: not UTF-8 text (invalid continuation byte at byte 14)\n"
+    folder = run_cli("schema", "--check", "adir", cwd=tmp_path)
+    assert (folder.code, folder.err) == (2, "adir: not a regular file\n")
+
+
+def test_schema_out_to_a_folder_names_the_folder_not_a_temporary_file(tmp_path):
+    (tmp_path / "adir").mkdir()
+    result = run_cli("schema", "--out", "adir", cwd=tmp_path)
+    assert (result.code, result.err) == (2, "adir: not a regular file; gluegen writes only files\n")
+    assert list((tmp_path / "adir").iterdir()) == [] and sorted(p.name for p in tmp_path.iterdir()) == ["adir"]
+    (tmp_path / "afile").write_text("x\n")
+    nested = run_cli("schema", "--out", "afile/schema.json", cwd=tmp_path)
+    assert (nested.code, nested.err) == (2, "afile is not a folder\n")
+
+
+def test_an_unexpected_exception_is_an_internal_error_with_exit_2_not_a_traceback(tmp_path, monkeypatch):
+    import generator.cli
+
+    def broken(plan, *args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(generator.cli, "render", broken)
+    build_file_tree(tmp_path, {"specs/etl.yaml": starter_spec("etl")})
+    result = run_cli("check", cwd=tmp_path)
+    assert result.code == 2 and result.out == ""
+    assert result.err == (
+        "gluegen: internal error: RuntimeError: boom\n"
+        "gluegen: this is a bug in gluegen; please report it with the command and the spec(s) it read\n"
+    )
+
+
+def run_process(*args: str, cwd: Path, timeout: float = 60):
+    """gluegen in a child process (for what could hang or must see a real terminal-less process)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.mark.parametrize("command", ["validate", "generate", "check", "graph"])
+def test_a_spec_that_is_a_fifo_or_a_folder_is_refused_without_waiting(tmp_path, command):
+    import os
+
+    os.mkfifo(tmp_path / "pipe.yaml")
+    (tmp_path / "dir.yaml").mkdir()
+    for name in ("pipe.yaml", "dir.yaml"):
+        result = run_process(command, name, cwd=tmp_path, timeout=30)  # a FIFO read would block forever
+        assert (result.returncode, result.stderr) == (2, f"{name}: not a regular file\n")
+    assert not (tmp_path / "out").exists()
