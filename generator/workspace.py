@@ -20,13 +20,17 @@ SPEC_SUFFIXES = (".yaml", ".yml")
 _TEMP_SUFFIX = ".gluegen-tmp"
 
 
-def discover(paths: list[str], default_dir: Path = Path("specs")) -> list[Path]:
-    """The given spec paths, or every spec in `specs/` when none is given."""
+def discover(paths: list[str], specs_dir: Path = Path("specs")) -> list[Path]:
+    """The given spec paths, each file once however it is spelled, or every `.yaml`/`.yml`
+    file (any case) in `specs_dir` when none is given."""
     if paths:
-        return [Path(path) for path in paths]
-    found = sorted(path for path in default_dir.glob("*") if path.suffix in SPEC_SUFFIXES and path.is_file())
+        unique: dict[Path, Path] = {}
+        for path in map(Path, paths):
+            unique.setdefault(path.resolve(), path)
+        return list(unique.values())
+    found = sorted(path for path in specs_dir.glob("*") if path.suffix.lower() in SPEC_SUFFIXES and path.is_file())
     if not found:
-        raise UsageError(f"no spec given and none found in {default_dir}/ (create one with `gluegen init`)")
+        raise UsageError(f"no spec given and none found in {specs_dir.as_posix()}/ (create one with `gluegen init`)")
     return found
 
 
