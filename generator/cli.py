@@ -14,7 +14,7 @@ from typing import TextIO
 
 from generator import __version__, workspace
 from generator.compare import Drift, compare
-from generator.errors import Diagnostic, ExitCode, GluegenError, SpecError
+from generator.errors import Diagnostic, ExitCode, GluegenError, SpecError, UsageError
 from generator.plan import Plan
 from generator.render import render
 from generator.spec import load_plan
@@ -164,13 +164,19 @@ def cmd_schema(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
 def cmd_init(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
     from generator.schema import SCHEMA_FILE, schema_text
 
-    path = Path(args.specs_dir) / f"{args.name}.yaml"
-    text = starter_spec(args.name)
-    workspace.create_new(path, text)
+    folder = Path(args.specs_dir)
+    path = folder / f"{args.name}.yaml"
+    schema = folder / SCHEMA_FILE  # the spec's modeline names it, for editors
+    files = [(path, starter_spec(args.name))]
+    # Everything is checked before anything is written: init writes both files or neither.
+    workspace.check_folder(folder)
+    if path.exists() or path.is_symlink():
+        raise UsageError(f"{workspace.display(path)} already exists; gluegen init never overwrites a spec")
+    if workspace.read_text(schema) is None:  # refuses a schema that is there but not a UTF-8 file
+        files.append((schema, schema_text()))
+    workspace.create_files(files)
     print(f"wrote {workspace.display(path)}; next: gluegen generate {workspace.display(path)}", file=stdout)
-    schema = Path(args.specs_dir) / SCHEMA_FILE  # the spec's modeline names it, for editors
-    if workspace.read_text(schema) is None:
-        workspace.write_file(schema, schema_text())
+    if len(files) > 1:
         print(f"wrote {workspace.display(schema)} (the spec's JSON Schema, for editors)", file=stdout)
     return ExitCode.OK
 

@@ -231,11 +231,45 @@ def read_text(path: Path) -> str | None:
         raise UsageError(f"{display(path)}: cannot read: {error.strerror}") from None
 
 
-def create_new(path: Path, text: str) -> None:
-    """Write a file that must not exist yet (`gluegen init`)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _missing_folders(folder: Path) -> list[Path]:
+    """`folder` and its ancestors that do not exist yet, deepest first (what a mkdir would create)."""
+    return [path for path in (folder, *folder.parents) if not path.exists()]
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    for folder in sorted(set(folders), key=lambda path: len(path.parts), reverse=True):
+        if folder.is_dir() and not folder.is_symlink() and not any(folder.iterdir()):
+            folder.rmdir()
+
+
+def create_files(files: list[tuple[Path, str]]) -> None:
+    """Create files that must not exist yet, all or none (`gluegen init`).
+
+    Each name is reserved first with an exclusive create, so nothing that appears
+    meanwhile is ever replaced; the text goes to a synced temporary file renamed over
+    the reservation. On any failure every reservation, temporary file and folder this
+    call created is removed again.
+    """
+    created = [folder for path, _ in files for folder in _missing_folders(path.parent)]
+    reserved: list[Path] = []
+    temps: list[Path] = []
     try:
-        with path.open("x", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-    except FileExistsError:
-        raise UsageError(f"{display(path)} already exists; gluegen init never overwrites a spec") from None
+        for path, text in files:
+            check_folder(path.parent)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                path.open("xb").close()
+            except FileExistsError:
+                raise UsageError(f"{display(path)} already exists; gluegen never overwrites it") from None
+            reserved.append(path)
+            temps.append(path.with_name(f".{path.name}{_TEMP_SUFFIX}"))
+            _write_synced(temps[-1], text)
+        for (path, _), temp in zip(files, temps, strict=True):
+            os.replace(temp, path)
+    except BaseException as error:
+        for path in (*temps, *reserved):
+            path.unlink(missing_ok=True)
+        _remove_empty(created)
+        if isinstance(error, OSError):
+            raise WriteError(f"cannot write {display(Path(error.filename or ''))}: {error.strerror or error}; nothing was written") from None
+        raise

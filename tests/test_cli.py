@@ -278,3 +278,33 @@ def test_a_spec_that_is_a_fifo_or_a_folder_is_refused_without_waiting(tmp_path, 
         result = run_process(command, name, cwd=tmp_path, timeout=30)  # a FIFO read would block forever
         assert (result.returncode, result.stderr) == (2, f"{name}: not a regular file\n")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("schema", ["folder", "latin1"])
+def test_init_writes_nothing_when_the_schema_beside_the_spec_is_unusable(tmp_path, schema):
+    if schema == "folder":
+        (tmp_path / "specs" / "gluegen.schema.json").mkdir(parents=True)
+        message = "specs/gluegen.schema.json: not a regular file\n"
+    else:
+        build_file_tree(tmp_path, {"specs/keep.txt": "mine\n"})
+        (tmp_path / "specs" / "gluegen.schema.json").write_bytes(b'{"title": "caf\xe9"}\n')
+        message = "specs/gluegen.schema.json: not UTF-8 text (invalid continuation byte at byte 14)\n"
+    before = read_tree(tmp_path)
+    result = run_cli("init", "etl", cwd=tmp_path)
+    assert (result.code, result.out, result.err) == (2, "", message)
+    assert read_tree(tmp_path) == before and not (tmp_path / "specs" / "etl.yaml").exists()
+
+
+def test_init_into_a_specs_dir_that_is_a_file_says_so(tmp_path):
+    (tmp_path / "afile").write_text("x\n")
+    result = run_cli("init", "x", "--specs-dir", "afile", cwd=tmp_path)
+    assert (result.code, result.err) == (2, "afile is not a folder\n")
+    deeper = run_cli("init", "x", "--specs-dir", "afile/specs", cwd=tmp_path)
+    assert (deeper.code, deeper.err) == (2, "afile is not a folder\n")
+
+
+def test_init_keeps_a_readable_schema_and_writes_only_the_spec(tmp_path):
+    build_file_tree(tmp_path, {"specs/gluegen.schema.json": "{}\n"})
+    result = run_cli("init", "etl", cwd=tmp_path)
+    assert result.code == 0 and result.out == "wrote specs/etl.yaml; next: gluegen generate specs/etl.yaml\n"
+    assert (tmp_path / "specs" / "gluegen.schema.json").read_text() == "{}\n"
