@@ -16,7 +16,7 @@ from generator import __version__, workspace
 from generator.compare import Drift, compare
 from generator.errors import Diagnostic, ExitCode, GluegenError, SpecError, UsageError
 from generator.plan import Plan
-from generator.render import render
+from generator.render import DEFAULT_OUT_DIR, render, shell_word
 from generator.spec import load_plan
 from generator.starter import DEFAULT_NAME, starter_spec
 
@@ -29,8 +29,14 @@ class Module:
     files: dict[str, str]
 
 
-def load_modules(paths: list[str], specs_dir: str = "specs", *, rendered: bool = True) -> list[Module]:
-    """Read, validate and (unless told not to) render every spec; raise one SpecError listing all problems."""
+def load_modules(
+    paths: list[str], specs_dir: str = "specs", *, out_dir: str | None = None, rendered: bool = True
+) -> list[Module]:
+    """Read, validate and (unless told not to) render every spec; raise one SpecError listing all problems.
+
+    Given the out dir, each module's headers name the spec and out dir relative to their
+    common root (`workspace.origin`), so the bytes do not depend on the working directory.
+    """
     modules: list[Module] = []
     problems: list[Diagnostic] = []
     owners: dict[str, str] = {}
@@ -48,30 +54,39 @@ def load_modules(paths: list[str], specs_dir: str = "specs", *, rendered: bool =
             )
             continue
         owners[plan.module] = source
-        modules.append(Module(spec, source, plan, render(plan) if rendered else {}))
+        files = {}
+        if rendered:
+            files = render(plan, workspace.origin(spec, Path(out_dir)) if out_dir is not None else None)
+        modules.append(Module(spec, source, plan, files))
     if problems:
         raise SpecError(problems)
     return modules
 
 
 def _fix_command(modules: list[Module], out_dir: str) -> str:
-    specs = " ".join(module.source for module in modules)
-    out = "" if out_dir == "out" else f" --out-dir {out_dir}"
+    """The `gluegen generate` that fixes what `check` found, runnable where `check` ran."""
+    specs = " ".join(shell_word(module.source) for module in modules)
+    out = "" if os.path.normpath(out_dir) == DEFAULT_OUT_DIR else f" --out-dir {shell_word(Path(out_dir).as_posix())}"
     return f"gluegen generate {specs}{out}"
 
 
+def _survey(modules: list[Module], out_dir: str) -> workspace.Survey:
+    root = Path(out_dir)
+    return workspace.survey([workspace.Target(root / m.plan.module, m.files, m.spec) for m in modules], root)
+
+
 def cmd_generate(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
-    modules = load_modules(args.specs, args.specs_dir)
-    root = Path(args.out_dir)
-    folders = [root / module.plan.module for module in modules]
-    outcomes = workspace.write_modules([(folder, module.files) for folder, module in zip(folders, modules, strict=True)])
-    for folder, outcome in zip(folders, outcomes, strict=True):
-        if outcome.written or outcome.removed:
-            parts = [f"wrote {', '.join(outcome.written)}" if outcome.written else "",
-                     f"removed {', '.join(outcome.removed)}" if outcome.removed else ""]
-            print(f"{folder.as_posix()}: {'; '.join(part for part in parts if part)}", file=stdout)
-        else:
-            print(f"{folder.as_posix()}: up to date", file=stdout)
+    modules = load_modules(args.specs, args.specs_dir, out_dir=args.out_dir)
+    found = _survey(modules, args.out_dir)
+    outcomes = workspace.apply(found)
+    for outcome in outcomes[:len(modules)]:
+        parts = [f"wrote {', '.join(outcome.written)}" if outcome.written else "",
+                 f"removed {', '.join(outcome.removed)}" if outcome.removed else ""]
+        print(f"{outcome.folder.as_posix()}: {'; '.join(part for part in parts if part) or 'up to date'}", file=stdout)
+    for orphan, outcome in zip(found.orphans, outcomes[len(modules):], strict=True):
+        folder = " and the folder, now empty" if outcome.folder_removed else ""
+        print(f"{orphan.folder.as_posix()}: removed {', '.join(orphan.files)}{folder} "
+              f"(orphaned: {'; '.join(orphan.reasons)})", file=stdout)
     return ExitCode.OK
 
 
@@ -85,20 +100,26 @@ def _report(drift: Drift, stdout: TextIO) -> None:
 
 
 def cmd_check(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
-    modules = load_modules(args.specs, args.specs_dir)
-    for module in modules:  # a file in a generated file's place: only a person can resolve that
-        workspace.check_ownership(Path(args.out_dir) / module.plan.module, module.files)
-    stale = []
-    for module in modules:
-        folder = Path(args.out_dir) / module.plan.module
-        on_disk = workspace.read_folder(folder)
-        drift = compare(folder.as_posix(), module.source, module.files, on_disk.generated, on_disk.handwritten)
+    modules = load_modules(args.specs, args.specs_dir, out_dir=args.out_dir)
+    found = _survey(modules, args.out_dir)  # refuses what only a person can resolve (exit 2)
+    involved: set[Path] = set()  # the specs the fix must read
+    stale = 0
+    for module, state in zip(modules, found.modules, strict=True):
+        on_disk = state.on_disk
+        drift = compare(state.target.folder.as_posix(), module.source, module.files, on_disk.generated, on_disk.handwritten)
         if not drift.current:
             _report(drift, stdout)
-            stale.append(module)
-    if not stale:
+            stale += 1
+            involved |= {module.spec.resolve(), *(spec.resolve() for spec in state.others)}
+    for orphan in found.orphans:
+        print(f"ORPHANED: {orphan.folder.as_posix()}/ ({'; '.join(orphan.reasons)})", file=stdout)
+        involved |= {spec.resolve() for spec in orphan.specs}
+    if not stale and not found.orphans:
         return ExitCode.OK
-    print(f"{len(stale)} of {len(modules)} module(s) out of date; to update, run:\n  {_fix_command(stale, args.out_dir)}", file=stdout)
+    fix = [module for module in modules if module.spec.resolve() in involved] or modules
+    summary = [f"{stale} of {len(modules)} module(s) out of date"] if stale else []
+    summary += [f"{len(found.orphans)} orphaned module folder(s)"] if found.orphans else []
+    print(f"{', '.join(summary)}; to update, run:\n  {_fix_command(fix, args.out_dir)}", file=stdout)
     return ExitCode.STALE
 
 
@@ -202,7 +223,7 @@ def parser() -> argparse.ArgumentParser:
         ("generate", "write each spec's module to DIR/<module>/", cmd_generate),
         ("check", "exit 1 with a diff if a module differs from its spec", cmd_check),
     ):
-        add(name, summary, handler).add_argument("--out-dir", default="out", metavar="DIR", help="default: out")
+        add(name, summary, handler).add_argument("--out-dir", default=DEFAULT_OUT_DIR, metavar="DIR", help="default: out")
     add("validate", "check specs; write nothing", cmd_validate)
     graph = add("graph", "print the workflow's DAG", cmd_graph)
     graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid", help="default: mermaid")
