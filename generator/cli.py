@@ -172,7 +172,7 @@ def cmd_schema(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
             stdout.writelines(difflib.unified_diff(
                 current.splitlines(keepends=True), text.splitlines(keepends=True),
                 f"{path.as_posix()} (on disk)", f"{path.as_posix()} (generated)"))
-        print(f"the spec schema is out of date; to update, run:\n  gluegen schema --out {path.as_posix()}", file=stdout)
+        print(f"the spec schema is out of date; to update, run:\n  gluegen schema --out {shell_word(path.as_posix())}", file=stdout)
         return ExitCode.STALE
     if args.out:
         workspace.write_file(Path(args.out), text)
@@ -196,7 +196,7 @@ def cmd_init(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
     if workspace.read_text(schema) is None:  # refuses a schema that is there but not a UTF-8 file
         files.append((schema, schema_text()))
     workspace.create_files(files)
-    print(f"wrote {workspace.display(path)}; next: gluegen generate {workspace.display(path)}", file=stdout)
+    print(f"wrote {workspace.display(path)}; next: gluegen generate {shell_word(workspace.display(path))}", file=stdout)
     if len(files) > 1:
         print(f"wrote {workspace.display(schema)} (the spec's JSON Schema, for editors)", file=stdout)
     return ExitCode.OK

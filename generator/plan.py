@@ -77,7 +77,7 @@ class EventSource:
 
 @dataclass(frozen=True)
 class Plan:
-    source: str  # the spec's path as shown in headers
+    source: str  # the spec's path as messages show it (headers use render.Origin)
     module: str
     workflow_name: str
     description: str | None

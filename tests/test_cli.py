@@ -295,6 +295,13 @@ def test_init_writes_nothing_when_the_schema_beside_the_spec_is_unusable(tmp_pat
     assert read_tree(tmp_path) == before and not (tmp_path / "specs" / "etl.yaml").exists()
 
 
+def test_init_prints_a_next_command_that_works_in_a_shell(tmp_path):
+    result = run_cli("init", "etl", "--specs-dir", "my specs", cwd=tmp_path)
+    assert result.out.split("\n")[0] == "wrote my specs/etl.yaml; next: gluegen generate 'my specs/etl.yaml'"
+    assert run_shell("gluegen generate 'my specs/etl.yaml'", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "out" / "etl" / "main.tf").is_file()
+
+
 def test_init_into_a_specs_dir_that_is_a_file_says_so(tmp_path):
     (tmp_path / "afile").write_text("x\n")
     result = run_cli("init", "x", "--specs-dir", "afile", cwd=tmp_path)
