@@ -38,7 +38,7 @@ def discover(paths: list[str], specs_dir: Path = Path("specs")) -> list[Path]:
 
 
 def display(path: Path) -> str:
-    """A spec path as headers and messages show it: relative to here when inside it, with '/'."""
+    """A path as messages show it: relative to here when inside it, with '/'."""
     try:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
