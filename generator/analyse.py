@@ -273,4 +273,5 @@ def analyse(spec: Spec, where: Locations) -> Plan:
         iam_role=spec.iam_role,
         alert_states=tuple(spec.alerts.states) if spec.alerts else None,
         dashboard=spec.dashboard,
+        module_at=where.find(("module",)),
     )

@@ -31,6 +31,8 @@ def _diff(path: str, source: str, actual: str, expected: str) -> str:
     text = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
     if "\r" in actual and "\r" not in expected:
         text += f"(note: {path} has CRLF line endings; gluegen writes LF)\n"
+    if actual.startswith("\ufeff") and not expected.startswith("\ufeff"):
+        text += f"(note: {path} starts with a UTF-8 byte order mark; gluegen writes none)\n"
     return text
 
 

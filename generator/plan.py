@@ -77,7 +77,7 @@ class EventSource:
 
 @dataclass(frozen=True)
 class Plan:
-    source: str  # the spec's path as shown in headers
+    source: str  # the spec's path as messages show it (headers use render.Origin)
     module: str
     workflow_name: str
     description: str | None
@@ -94,6 +94,7 @@ class Plan:
     iam_role: bool = False
     alert_states: tuple[str, ...] | None = None
     dashboard: bool = False
+    module_at: tuple[int, int] = (1, 1)  # line and column of the `module:` value, for messages about the module
 
     @property
     def files(self) -> tuple[str, ...]:

@@ -1,66 +1,97 @@
 """The edge that touches the disk: reading specs and module folders, writing modules.
 
-Writes are atomic per module: every new file is written and synced under a
-temporary name first, and only when all are ready are they renamed into place, so
-a failure before that leaves the previous module as it was. A file without
-gluegen's header is never overwritten or removed.
+`survey` looks at every module folder a run produces and at the orphaned ones beside
+them, refusing anything gluegen may not touch; `apply` then writes all of it or none
+of it (see `apply`). A file is gluegen's only when its name is one a module can have
+and it starts with gluegen's header; nothing else is ever overwritten or removed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from generator.errors import OwnershipError, UsageError, WriteError
-from generator.render import MARKER
+from generator.model import IDENTIFIER
+from generator.render import MARKER, Origin, is_module_file, origin_of
 
 SPEC_SUFFIXES = (".yaml", ".yml")
-_TEMP_SUFFIX = ".gluegen-tmp"
+_TEMP_SUFFIX = ".gluegen-tmp"  # a new file, written and synced before it is renamed into place
+_BACKUP_SUFFIX = ".gluegen-old"  # a replaced or removed file, kept until every module is written
 
 
-def discover(paths: list[str], default_dir: Path = Path("specs")) -> list[Path]:
-    """The given spec paths, or every spec in `specs/` when none is given."""
+def discover(paths: list[str], specs_dir: Path = Path("specs")) -> list[Path]:
+    """The given spec paths, each file once however it is spelled, or every `.yaml`/`.yml`
+    file (any case) in `specs_dir` when none is given."""
     if paths:
-        return [Path(path) for path in paths]
-    found = sorted(path for path in default_dir.glob("*") if path.suffix in SPEC_SUFFIXES and path.is_file())
+        unique: dict[Path, Path] = {}
+        for path in map(Path, paths):
+            unique.setdefault(path.resolve(), path)
+        return list(unique.values())
+    found = sorted(path for path in specs_dir.glob("*") if path.suffix.lower() in SPEC_SUFFIXES and path.is_file())
     if not found:
-        raise UsageError(f"no spec given and none found in {default_dir}/ (create one with `gluegen init`)")
+        raise UsageError(f"no spec given and none found in {specs_dir.as_posix()}/ (create one with `gluegen init`)")
     return found
 
 
 def display(path: Path) -> str:
-    """A spec path as headers and messages show it: relative to here when inside it, with '/'."""
+    """A path as messages show it: relative to here when inside it, with '/'."""
     try:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return path.as_posix()
 
 
-def read_spec(path: Path) -> str:
+def _read_regular(path: Path) -> bytes:
+    """A regular file's bytes; refuses a FIFO, device or folder before reading from it
+    (a FIFO opened without O_NONBLOCK would wait for a writer forever)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     try:
-        return path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"{display(path)}: no such spec file") from None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise UsageError(f"{display(path)}: not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read()
+    finally:
+        os.close(fd)
+
+
+def _decode(path: Path, data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise UsageError(f"{display(path)}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+
+
+def read_spec(path: Path) -> str:
+    try:
+        return _decode(path, _read_regular(path))
+    except FileNotFoundError:
+        raise UsageError(f"{display(path)}: no such spec file") from None
     except OSError as error:
         raise UsageError(f"{display(path)}: cannot read: {error.strerror}") from None
 
 
-def _is_generated(path: Path) -> bool:
+_BOM = "\ufeff"  # an editor's UTF-8 byte order mark before the header: a change to the file, not a new owner
+
+
+def _has_header(path: Path) -> bool:
     """A regular file (not a link) whose first line is gluegen's header."""
     if path.is_symlink() or not path.is_file():
         return False
     with path.open("rb") as handle:
-        first = handle.readline(512)
+        first = handle.readline(512).removeprefix(_BOM.encode())
     return first.startswith((f"# {MARKER} ".encode(), f"<!-- {MARKER} ".encode()))
 
 
 @dataclass(frozen=True)
 class Folder:
-    """A module folder's entries, split by who wrote them: anything that is not a
-    regular file with gluegen's header (a link, a folder, a hand-written file) is not ours."""
+    """A module folder's entries, split by who wrote them. gluegen's files are regular
+    files whose name a module can have (`render.is_module_file`) and whose first line is
+    its header; anything else (a link, a folder, a hand-written file, a file with a
+    copied header under another name) is not gluegen's."""
 
     generated: dict[str, str]
     handwritten: set[str]
@@ -71,9 +102,9 @@ def read_folder(folder: Path) -> Folder:
     handwritten: set[str] = set()
     if folder.is_dir():
         for path in sorted(folder.iterdir()):
-            if path.name.endswith(_TEMP_SUFFIX):
+            if path.name.endswith((_TEMP_SUFFIX, _BACKUP_SUFFIX)):
                 continue
-            if _is_generated(path):
+            if is_module_file(path.name) and _has_header(path):
                 with path.open(encoding="utf-8", errors="replace", newline="") as handle:
                     generated[path.name] = handle.read()
             else:
@@ -81,26 +112,153 @@ def read_folder(folder: Path) -> Folder:
     return Folder(generated, handwritten)
 
 
+def origin(spec: Path, out_dir: Path) -> Origin:
+    """The spec and out dir as the headers name them: relative to the deepest folder
+    holding both (the project root), so the bytes do not depend on the working directory."""
+    spec_path, out_path = Path(os.path.abspath(spec)), Path(os.path.abspath(out_dir))
+    try:
+        root = Path(os.path.commonpath([spec_path.parent, out_path]))
+    except ValueError:  # different drives
+        raise UsageError(f"{display(spec)} and the out dir {out_dir.as_posix()} have no folder in common") from None
+    found = Origin(spec_path.relative_to(root).as_posix(), out_path.relative_to(root).as_posix())
+    for path in (found.spec, found.out_dir):
+        if not path.isprintable():
+            raise UsageError(
+                f"{path!r}: gluegen names this path in every generated file's header, and it holds a "
+                "non-printable character; rename it"
+            )
+    return found
+
+
+def _named_spec(text: str, out_dir: Path) -> Path | None:
+    """The spec a generated file's header names, found from the out dir the way the
+    header defines its root; None when the header names none or was written for an
+    out dir that is not this one (the folder was moved or copied)."""
+    named = origin_of(text.removeprefix(_BOM))
+    if named is None:
+        return None
+    out_path = Path(os.path.abspath(out_dir))
+    depth = len(PurePosixPath(named.out_dir).parts)
+    if depth and out_path.parts[-depth:] != PurePosixPath(named.out_dir).parts:
+        return None
+    return (out_path.parents[depth - 1] if depth else out_path) / named.spec
+
+
 @dataclass(frozen=True)
-class Outcome:
-    written: tuple[str, ...]
-    removed: tuple[str, ...]
-    unchanged: tuple[str, ...]
+class Target:
+    """A module this run produces: its folder, its files and the spec it comes from."""
+
+    folder: Path
+    files: dict[str, str]
+    spec: Path | None = None
 
 
-def check_ownership(folder: Path, files: dict[str, str]) -> None:
-    """Refuse, before anything is written, a module folder that is not a folder, or a
-    generated file's place taken by something gluegen did not write."""
+@dataclass(frozen=True)
+class ModuleState:
+    """A produced module's folder as found: gluegen's files there, the rest, and which of
+    gluegen's files the module no longer has."""
+
+    target: Target
+    on_disk: Folder
+    stale: tuple[str, ...]
+    others: tuple[Path, ...]  # specs of this run that files here name (this module was theirs before)
+
+
+@dataclass(frozen=True)
+class Orphan:
+    """A module folder no spec of this run produces, holding files generated from a
+    spec that no longer produces it."""
+
+    folder: Path
+    files: tuple[str, ...]  # the generated files to remove
+    reasons: tuple[str, ...]  # "generated from specs/etl.yaml, which no longer exists"
+    specs: tuple[Path, ...]  # specs of this run they name (they produce other modules now)
+
+
+@dataclass(frozen=True)
+class Survey:
+    modules: tuple[ModuleState, ...]
+    orphans: tuple[Orphan, ...]
+
+
+def _check_place(folder: Path) -> None:
     for parent in (folder, *folder.parents):
         if parent.exists() and not parent.is_dir():
             raise OwnershipError(f"{folder.as_posix()}: {parent.as_posix()} is not a folder gluegen may write into")
-    existing = read_folder(folder)
-    blocked = sorted(name for name in files if name in existing.handwritten)
+    if folder.is_symlink():
+        raise OwnershipError(
+            f"{folder.as_posix()}: a symbolic link; gluegen writes a module only into a real folder (replace the link with a folder)"
+        )
+
+
+def _survey_module(target: Target, out_dir: Path | None, run: dict[Path, Target]) -> ModuleState:
+    _check_place(target.folder)
+    on_disk = read_folder(target.folder)
+    blocked = sorted(name for name in target.files if name in on_disk.handwritten)
     if blocked:
-        names = ", ".join(f"{folder.as_posix()}/{name}" for name in blocked)
+        names = ", ".join(f"{target.folder.as_posix()}/{name}" for name in blocked)
         raise OwnershipError(
             f"{names}: not written by gluegen (no '{MARKER}' header, or not a regular file); move it away or rename it"
         )
+    own = target.spec.resolve() if target.spec is not None else None
+    others: dict[Path, Path] = {}
+    for name, text in on_disk.generated.items():
+        named = _named_spec(text, out_dir) if out_dir is not None else None
+        if named is None or named.resolve() == own:
+            continue
+        if named.resolve() in run:  # this module was that spec's before: it is this spec's now
+            others[named.resolve()] = run[named.resolve()].spec or named
+        elif named.is_file():
+            raise OwnershipError(
+                f"{target.folder.as_posix()}/{name}: generated from {display(named)}, which this run did not read; "
+                "pass both specs so gluegen can tell which one owns the module, or move the file away"
+            )
+    stale = tuple(sorted(name for name in on_disk.generated if name not in target.files))
+    return ModuleState(target, on_disk, stale, tuple(others.values()))
+
+
+def _orphans(out_dir: Path, run: dict[Path, Target], produced: set[str]) -> list[Orphan]:
+    found = []
+    for folder in sorted(out_dir.iterdir()) if out_dir.is_dir() else ():
+        if folder.name in produced or not IDENTIFIER.fullmatch(folder.name) or folder.is_symlink() or not folder.is_dir():
+            continue
+        files, reasons, specs = [], {}, {}
+        for name, text in read_folder(folder).generated.items():
+            named = _named_spec(text, out_dir)
+            if named is None:
+                continue
+            if named.resolve() in run:
+                owner = run[named.resolve()]
+                specs[named.resolve()] = owner.spec or named
+                reason = f"which now produces {owner.folder.as_posix()}"
+            elif not named.exists() and not named.is_symlink():
+                reason = "which no longer exists"
+            elif not named.is_file():
+                reason = "which is not a file any more"
+            else:  # a spec this run did not read: not this run's to judge
+                continue
+            files.append(name)
+            reasons.setdefault(f"generated from {display(named)}, {reason}", None)
+        if files:
+            found.append(Orphan(folder, tuple(files), tuple(reasons), tuple(specs.values())))
+    return found
+
+
+def survey(targets: list[Target], out_dir: Path | None = None) -> Survey:
+    """Look at every produced module's folder, and (given the out dir) at the module
+    folders under it that no target produces; refuse anything gluegen may not touch.
+
+    Refused (OwnershipError): a module folder that is a link or sits under a file; a
+    file that is not gluegen's where the module has a file; a generated file naming a
+    spec this run did not read. Orphans: module folders under the out dir whose
+    generated files name a spec that is gone, is not a file, or (read in this run)
+    produces another module now.
+    """
+    run = {target.spec.resolve(): target for target in targets if target.spec is not None}
+    modules = tuple(_survey_module(target, out_dir, run) for target in targets)
+    produced = {target.folder.name for target in targets}
+    orphans = tuple(_orphans(out_dir, run, produced)) if out_dir is not None else ()
+    return Survey(modules, orphans)
 
 
 def _write_synced(path: Path, text: str) -> None:
@@ -111,63 +269,101 @@ def _write_synced(path: Path, text: str) -> None:
         os.fsync(handle.fileno())
 
 
-@dataclass
-class _Staged:
+@dataclass(frozen=True)
+class Outcome:
     folder: Path
-    files: dict[str, str]
-    changed: dict[str, Path]  # name -> its written and synced temporary file
-    stale: list[str]
+    written: tuple[str, ...]
+    removed: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    folder_removed: bool = False
 
 
-def _stage(folder: Path, files: dict[str, str]) -> _Staged:
-    existing = read_folder(folder)
-    staged = _Staged(folder, files, {}, sorted(name for name in existing.generated if name not in files))
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        if existing.generated.get(name) == text:
-            continue
-        temp = folder / f".{name}{_TEMP_SUFFIX}"
-        staged.changed[name] = temp
-        _write_synced(temp, text)
-    return staged
+def _undo(journal: list[tuple[Path, Path | None]]) -> list[str]:
+    """Put every renamed file back, newest first; what could not be restored, said plainly."""
+    failures = []
+    for target, backup in reversed(journal):
+        try:
+            if backup is None:
+                target.unlink(missing_ok=True)
+            else:
+                os.replace(backup, target)
+        except OSError as error:
+            kept = f" (its previous text is in {backup.as_posix()})" if backup is not None else ""
+            failures.append(f"{target.as_posix()}: {error.strerror or error}{kept}")
+    return failures
+
+
+def apply(found: Survey) -> list[Outcome]:
+    """Make each produced folder hold exactly its files among gluegen's, and remove the
+    orphans' generated files; all of it or none of it.
+
+    Every changed file is written and synced under a temporary name first. Then each
+    file to be replaced or removed is renamed aside to a hidden backup beside it and
+    the new one renamed into place; the backups are deleted only when every module is
+    done. On any failure the renames are undone in reverse (backups restored, new
+    files removed), the temporary files and the folders this run created are removed,
+    and a WriteError says nothing was changed (or, should undoing fail too, exactly
+    which file is left how).
+    """
+    created = [folder for state in found.modules for folder in _missing_folders(state.target.folder)]
+    temps: dict[Path, Path] = {}  # final path -> its synced temporary file
+    journal: list[tuple[Path, Path | None]] = []  # (path, its backup or None when it was new)
+    current = Path()  # what is being written, for the message
+    try:
+        for state in found.modules:
+            current = state.target.folder
+            current.mkdir(parents=True, exist_ok=True)
+            for name, text in state.target.files.items():
+                if state.on_disk.generated.get(name) != text:
+                    current = state.target.folder / name
+                    temps[current] = current.with_name(f".{name}{_TEMP_SUFFIX}")
+                    _write_synced(temps[current], text)
+        removals = [state.target.folder / name for state in found.modules for name in state.stale]
+        removals += [orphan.folder / name for orphan in found.orphans for name in orphan.files]
+        for current in [*temps, *removals]:
+            if current not in temps or os.path.lexists(current):  # a file to replace or remove goes aside first
+                backup = current.with_name(f".{current.name}{_BACKUP_SUFFIX}")
+                os.replace(current, backup)
+                journal.append((current, backup))
+            if current in temps:
+                journal.append((current, None))
+                os.replace(temps[current], current)
+    except BaseException as error:  # an interrupt too: never leave a module half-written
+        failures = _undo(journal)
+        for temp in temps.values():
+            temp.unlink(missing_ok=True)
+        _remove_empty(created)
+        if not isinstance(error, OSError):
+            raise
+        problem = f"cannot write {current.as_posix()}: {error.strerror or error}"
+        if failures:
+            raise WriteError(f"{problem}; and could not restore: {'; '.join(failures)}") from None
+        raise WriteError(f"{problem}; nothing was changed") from None
+    for _, backup in journal:
+        if backup is not None:
+            with contextlib.suppress(OSError):  # a leftover hidden backup is ignored by every later run
+                backup.unlink()
+    outcomes = [
+        Outcome(
+            folder=state.target.folder,
+            written=tuple(sorted(name for name in state.target.files if state.target.folder / name in temps)),
+            removed=state.stale,
+            unchanged=tuple(sorted(name for name in state.target.files if state.target.folder / name not in temps)),
+        )
+        for state in found.modules
+    ]
+    for orphan in found.orphans:
+        emptied = not any(orphan.folder.iterdir())
+        if emptied:
+            with contextlib.suppress(OSError):
+                orphan.folder.rmdir()
+        outcomes.append(Outcome(orphan.folder, (), orphan.files, (), folder_removed=emptied and not orphan.folder.exists()))
+    return outcomes
 
 
 def write_modules(modules: list[tuple[Path, dict[str, str]]]) -> list[Outcome]:
-    """Make each folder hold exactly its files among gluegen's own files.
-
-    Every module is checked, then every changed file of every module is written and
-    synced under a temporary name; only when all are ready are they renamed into place
-    and stale generated files removed. A failure before that leaves every module as it
-    was (temporary files and folders this run created are removed) and is reported as
-    a WriteError.
-    """
-    for folder, files in modules:
-        check_ownership(folder, files)
-    created = [parent for folder, _ in modules for parent in (folder, *folder.parents) if not parent.exists()]
-    staged: list[_Staged] = []
-    try:
-        for folder, files in modules:
-            staged.append(_stage(folder, files))
-    except OSError as error:
-        for folder, _ in modules:
-            for temp in folder.glob(f".*{_TEMP_SUFFIX}") if folder.is_dir() else ():
-                temp.unlink(missing_ok=True)
-        for folder in sorted(set(created), key=lambda path: len(path.parts), reverse=True):
-            if folder.is_dir() and not any(folder.iterdir()):
-                folder.rmdir()
-        raise WriteError(f"cannot write {error.filename or ''}: {error.strerror or error}; nothing was changed") from None
-    outcomes = []
-    for module in staged:
-        for name, temp in module.changed.items():
-            os.replace(temp, module.folder / name)
-        for name in module.stale:
-            (module.folder / name).unlink()
-        outcomes.append(Outcome(
-            written=tuple(sorted(module.changed)),
-            removed=tuple(module.stale),
-            unchanged=tuple(sorted(name for name in module.files if name not in module.changed)),
-        ))
-    return outcomes
+    """`survey` and `apply` for modules whose spec is not known (no orphan search)."""
+    return apply(survey([Target(folder, files) for folder, files in modules]))
 
 
 def write_module(folder: Path, files: dict[str, str]) -> Outcome:
@@ -175,30 +371,78 @@ def write_module(folder: Path, files: dict[str, str]) -> Outcome:
     return write_modules([(folder, files)])[0]
 
 
+def check_folder(folder: Path) -> None:
+    """Refuse a folder path when something that is not a folder stands where it or a parent goes."""
+    for parent in (folder, *folder.parents):
+        if parent.exists() and not parent.is_dir():
+            raise UsageError(f"{display(parent)} is not a folder")
+
+
 def write_file(path: Path, text: str) -> None:
-    """Replace one file atomically: write and sync a temporary sibling, then rename it over."""
+    """Replace one regular file atomically: write and sync a temporary sibling, then rename it over."""
+    check_folder(path.parent)
+    if path.exists() and not path.is_file():
+        raise UsageError(f"{display(path)}: not a regular file; gluegen writes only files")
     temp = path.with_name(f".{path.name}{_TEMP_SUFFIX}")
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         _write_synced(temp, text)
         os.replace(temp, path)
+    except OSError as error:
+        raise WriteError(f"cannot write {display(path)}: {error.strerror or error}") from None
     finally:
         temp.unlink(missing_ok=True)
 
 
 def read_text(path: Path) -> str | None:
-    """A file's text, or None when it does not exist."""
+    """A regular file's UTF-8 text, or None when nothing is there; UsageError for anything else."""
     try:
-        return path.read_text(encoding="utf-8")
+        return _decode(path, _read_regular(path))
     except FileNotFoundError:
         return None
+    except OSError as error:
+        raise UsageError(f"{display(path)}: cannot read: {error.strerror}") from None
 
 
-def create_new(path: Path, text: str) -> None:
-    """Write a file that must not exist yet (`gluegen init`)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _missing_folders(folder: Path) -> list[Path]:
+    """`folder` and its ancestors that do not exist yet, deepest first (what a mkdir would create)."""
+    return [path for path in (folder, *folder.parents) if not path.exists()]
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    for folder in sorted(set(folders), key=lambda path: len(path.parts), reverse=True):
+        if folder.is_dir() and not folder.is_symlink() and not any(folder.iterdir()):
+            folder.rmdir()
+
+
+def create_files(files: list[tuple[Path, str]]) -> None:
+    """Create files that must not exist yet, all or none (`gluegen init`).
+
+    Each name is reserved first with an exclusive create, so nothing that appears
+    meanwhile is ever replaced; the text goes to a synced temporary file renamed over
+    the reservation. On any failure every reservation, temporary file and folder this
+    call created is removed again.
+    """
+    created = [folder for path, _ in files for folder in _missing_folders(path.parent)]
+    reserved: list[Path] = []
+    temps: list[Path] = []
     try:
-        with path.open("x", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-    except FileExistsError:
-        raise UsageError(f"{display(path)} already exists; gluegen init never overwrites a spec") from None
+        for path, text in files:
+            check_folder(path.parent)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                path.open("xb").close()
+            except FileExistsError:
+                raise UsageError(f"{display(path)} already exists; gluegen never overwrites it") from None
+            reserved.append(path)
+            temps.append(path.with_name(f".{path.name}{_TEMP_SUFFIX}"))
+            _write_synced(temps[-1], text)
+        for (path, _), temp in zip(files, temps, strict=True):
+            os.replace(temp, path)
+    except BaseException as error:
+        for path in (*temps, *reserved):
+            path.unlink(missing_ok=True)
+        _remove_empty(created)
+        if isinstance(error, OSError):
+            raise WriteError(f"cannot write {display(Path(error.filename or ''))}: {error.strerror or error}; nothing was written") from None
+        raise

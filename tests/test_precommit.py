@@ -60,6 +60,11 @@ def test_hook_definitions():
     hooks = {hook["id"]: hook for hook in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
     assert set(hooks) == {"gluegen-check", "gluegen-validate"}
     assert hooks["gluegen-check"]["entry"] == "gluegen check" and hooks["gluegen-check"]["pass_filenames"] is False
+    import re
+
+    for hook in hooks.values():  # gluegen reads .yaml and .yml specs in any case; the hooks must see them all
+        assert all(re.search(hook["files"], name) for name in ("specs/a.yaml", "specs/b.yml", "specs/C.YAML", "specs/d.Yml"))
+        assert not re.search(hook["files"], "specs/gluegen.schema.json")
 
 
 def test_check_hook_passes_then_fails_with_the_diff_on_a_stale_module(hooks_repo, user_repo):
