@@ -11,10 +11,11 @@ import difflib
 import typing
 from typing import Any
 
+import yaml
 from pydantic import BaseModel, ValidationError
 
 from generator.errors import Diagnostic
-from generator.loader import Locations, Path
+from generator.loader import BOOL, INT, Locations, Path, describe, plain_tag
 
 _TYPE_NAMES = {
     "string_type": "a string",
@@ -76,14 +77,31 @@ def _unwrap(annotation: Any) -> Any:
     return annotation
 
 
-def _describe(value: Any) -> str:
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return f"{str(value).lower()}"
-    if isinstance(value, (dict, list)):
-        return "a mapping" if isinstance(value, dict) else "a list"
-    return repr(value) if isinstance(value, str) else f"{type(value).__name__} {value!r}"
+_YAML11 = yaml.resolver.Resolver()  # PyYAML's YAML 1.1 rules: what older readers make of a string
+_EXPECTS = {"bool_type": BOOL, "int_type": INT, "int_parsing": INT}
+
+
+def _reading_hint(kind: str, value: Any) -> str:
+    """For a string where a number or boolean is expected, the fix: ` (write 30, without quotes)`
+    for a quoted `"30"`; ` (write true)` for `yes`, ` (... write 90)` for `1:30`, which YAML 1.1
+    read as a boolean or number and YAML 1.2 (which gluegen reads) reads as a string."""
+    expected = _EXPECTS.get(kind)
+    if expected is None or not isinstance(value, str):
+        return ""
+    if plain_tag(value) == expected:
+        return f" (write {value}, without quotes)"
+    tag = _YAML11.resolve(yaml.ScalarNode, value, (True, False))
+    if tag != expected:
+        return ""
+    try:
+        reading = yaml.SafeLoader("").construct_object(yaml.ScalarNode(tag, value))
+    except (ValueError, yaml.YAMLError):
+        return ""
+    if isinstance(reading, bool):
+        return f" (write {str(reading).lower()})"
+    if abs(reading) < 10**18:
+        return f" (YAML 1.1 read {value} as {reading}; write {reading})"
+    return ""
 
 
 def _message(error: Any, root: type[BaseModel], path: Path) -> str:
@@ -100,14 +118,18 @@ def _message(error: Any, root: type[BaseModel], path: Path) -> str:
         return f"unsupported spec version {value!r}: this gluegen reads version 1"
     if kind == "literal_error":
         hint = suggest(str(value).upper(), str(context.get("expected", "")).replace("'", "").replace(" or ", ", ").split(", "))
-        return f"must be {context.get('expected')}, not {_describe(value)}{hint}"
+        return f"must be {context.get('expected')}, not {describe(value)}{hint}"
     if kind in _TYPE_NAMES:
-        hint = ""
+        hint = _reading_hint(kind, value)
         if kind == "list_type" and isinstance(value, str):
             hint = f" (write [{value}])"
-        return f"must be {_TYPE_NAMES[kind]}, not {_describe(value)}{hint}"
+        return f"must be {_TYPE_NAMES[kind]}, not {describe(value)}{hint}"
     if kind in _BOUNDS:
         return _BOUNDS[kind].format(**context)
+    if kind == "string_too_short":
+        return "must not be empty" if context.get("min_length") == 1 else f"must be at least {context.get('min_length')} characters long"
+    if kind == "string_too_long":
+        return f"must be at most {context.get('max_length')} characters long"
     if kind == "too_short" and path == ("stages",):
         return "must define at least one stage"
     if kind == "too_short":
@@ -115,8 +137,8 @@ def _message(error: Any, root: type[BaseModel], path: Path) -> str:
     return str(error["msg"]).removeprefix("Value error, ")
 
 
-def diagnostics(error: ValidationError, root: type[BaseModel], locations: Locations) -> list[Diagnostic]:
-    """One diagnostic per pydantic error, located in the YAML source."""
+def diagnostics(error: ValidationError, root: type[BaseModel], locations: Locations) -> list[tuple[Diagnostic, Path]]:
+    """One diagnostic per pydantic error, located in the YAML source, with the data path it is about."""
     found = []
     for item in error.errors():
         loc = tuple(item["loc"])
@@ -129,5 +151,5 @@ def diagnostics(error: ValidationError, root: type[BaseModel], locations: Locati
         index = (item.get("ctx") or {}).get("index")
         if isinstance(index, int):  # a custom error that names the list item it is about
             path = path + (index,)
-        found.append(locations.diagnostic(path, message, key=at_key))
+        found.append((locations.diagnostic(path, message, key=at_key), path))
     return found

@@ -28,6 +28,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from generator.cron import check_cron
+from generator.loader import describe
 
 IDENTIFIER = re.compile(r"[a-z][a-z0-9_]{0,62}")
 # Glue's "single-line string" pattern: no control characters other than tab.
@@ -93,7 +94,7 @@ def _after(value: Any) -> Any:
         as_map: dict[Any, str] = {}
         for index, item in enumerate(value):
             if not isinstance(item, str):
-                raise PydanticCustomError("after", "must be a stage name, not {item}", {"index": index, "item": repr(item)})
+                raise PydanticCustomError("after", "must be a stage name, not {item}", {"index": index, "item": describe(item)})
             if item in as_map:
                 raise PydanticCustomError("after", "stage '{item}' is listed twice", {"index": index, "item": item})
             as_map[item] = "SUCCEEDED"
@@ -103,7 +104,7 @@ def _after(value: Any) -> Any:
         raise PydanticCustomError(
             "after",
             "must be a list of stage names or a mapping of stage name to state, not {value}{hint}",
-            {"value": repr(value), "hint": hint},
+            {"value": describe(value), "hint": hint},
         )
     return value
 
@@ -134,7 +135,7 @@ def _json_like(value: Any) -> Any:
 def _whole_number(value: Any) -> Any:
     """`version: true` and `version: 1.0` are not version 1."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise PydanticCustomError("version", "unsupported spec version {value}: this gluegen reads version 1", {"value": repr(value)})
+        raise PydanticCustomError("version", "must be the number 1 (this gluegen reads version 1), not {value}", {"value": describe(value)})
     return value
 
 

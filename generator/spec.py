@@ -7,7 +7,7 @@ import unicodedata
 from pydantic import ValidationError
 
 from generator.analyse import analyse
-from generator.errors import SpecError
+from generator.errors import Diagnostic, SpecError
 from generator.loader import Document, load_yaml
 from generator.messages import diagnostics
 from generator.model import Spec
@@ -15,19 +15,31 @@ from generator.plan import Plan
 
 
 def load_plan(text: str, source: str) -> Plan:
-    """Parse, validate and analyse one spec; `source` names it in messages and headers."""
+    """Parse, validate and analyse one spec; `source` names it in messages and headers.
+    Raise one SpecError with every problem found."""
     document = load_yaml(text, source)
+    problems = list(document.problems)
     if not isinstance(document.data, dict):
-        raise SpecError([document.locations.diagnostic((), "the spec must be a mapping of keys to values")])
-    _check_normalised(document)
+        if document.replaced != {()}:
+            problems.append(document.locations.diagnostic((), "the spec must be a mapping of keys to values"))
+        raise SpecError(problems)
+    problems += _not_normalised(document)
     try:
         spec = Spec.model_validate(document.data)
     except ValidationError as error:
-        raise SpecError(diagnostics(error, Spec, document.locations)) from None
-    return analyse(spec, document.locations)
+        found = diagnostics(error, Spec, document.locations)
+        problems += [problem for problem, path in found if path not in document.replaced]
+        raise SpecError(problems) from None
+    try:
+        plan = analyse(spec, document.locations)
+    except SpecError as error:
+        raise SpecError(problems + list(error.diagnostics)) from None
+    if problems:
+        raise SpecError(problems)
+    return plan
 
 
-def _check_normalised(document: Document) -> None:
+def _not_normalised(document: Document) -> list[Diagnostic]:
     """Terraform normalises string literals to Unicode NFC; a string in another form
     would reach AWS changed, so it is refused here rather than altered silently."""
     problems = []
@@ -45,8 +57,7 @@ def _check_normalised(document: Document) -> None:
             problems.append(document.locations.diagnostic(path, _NFC))
 
     walk(document.data, ())
-    if problems:
-        raise SpecError(problems)
+    return problems
 
 
 _NFC = (
