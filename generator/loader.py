@@ -152,7 +152,7 @@ def scalar_value(node: yaml.ScalarNode) -> Any:
 def describe(value: Any) -> str:
     """A value as a spec's reader knows it: `'text'`, `the number 3`, `true`, `a list`."""
     if value is None:
-        return "nothing (null)"
+        return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):

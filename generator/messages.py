@@ -104,7 +104,47 @@ def _reading_hint(kind: str, value: Any) -> str:
     return ""
 
 
+# What to write instead of null where the field's default alone would not say it.
+_NULL_FIXES = {
+    ("Spec", "alerts"): "write 'alerts: {}' for alerts on FAILED, TIMEOUT and STOPPED, or remove the key for none",
+    ("Spec", "start"): "remove the key (or write on_demand) for an on-demand start",
+    ("Stage", "after"): "remove the key (or write []) for a root stage",
+}
+
+
+def _as_yaml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_as_yaml(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key}: {_as_yaml(item)}" for key, item in value.items()) + "}"
+    return str(value)
+
+
+def _null_fix(root: type[BaseModel], path: Path) -> str:
+    """What to write instead of an explicit null at `path` ("" where a value is required)."""
+    if len(path) == 2 and path[0] == "stages":
+        return f"write '{path[1]}: {{}}' for a stage with the default options"
+    model = _model_at(root, path[:-1])
+    name = path[-1] if path else None
+    field = model.model_fields.get(name) if model is not None and isinstance(name, str) else None
+    if field is None or field.is_required():
+        return ""
+    if (model.__name__, name) in _NULL_FIXES:
+        return _NULL_FIXES[(model.__name__, name)]
+    default = field.get_default(call_default_factory=True)
+    return "remove the key to leave it unset" if default is None else f"remove the key for the default ({_as_yaml(default)})"
+
+
 def _message(error: Any, root: type[BaseModel], path: Path) -> str:
+    message = _plain_message(error, root, path)
+    if error.get("input", ...) is None and error["type"] != "missing" and (fix := _null_fix(root, path)):
+        message += f"; {fix}"
+    return message
+
+
+def _plain_message(error: Any, root: type[BaseModel], path: Path) -> str:
     kind = error["type"]
     value = error.get("input")
     context = error.get("ctx") or {}

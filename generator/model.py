@@ -99,7 +99,7 @@ def _after(value: Any) -> Any:
                 raise PydanticCustomError("after", "stage '{item}' is listed twice", {"index": index, "item": item})
             as_map[item] = "SUCCEEDED"
         return as_map
-    if value is not None and not isinstance(value, dict):
+    if not isinstance(value, dict):
         hint = f" (write [{value}])" if isinstance(value, str) else ""
         raise PydanticCustomError(
             "after",
@@ -183,6 +183,14 @@ PropertyKey = Annotated[
 
 
 class _Frozen(BaseModel):
+    """Base of the spec's models.
+
+    An optional field defaults to None (unset), but its annotation names only what a spec
+    may write: an explicit null is refused, with the fix (`generator.messages`), because
+    `alerts:` with no value reads as "alerts with their defaults" to some and "no alerts"
+    to others.
+    """
+
     # defer_build: only Spec's validator is built (on first use); the nested models
     # are built into it instead of each building its own at import (about 20 ms less startup).
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
@@ -192,8 +200,8 @@ class Workflow(_Frozen):
     """The Glue workflow itself."""
 
     name: GlueName = Field(description="Name of the Glue Workflow.")
-    description: Description | None = Field(default=None, description="Description for the workflow.")
-    max_concurrent_runs: Annotated[StrictInt, Field(ge=1, le=1000)] | None = Field(
+    description: Description = Field(default=None, description="Description for the workflow.")
+    max_concurrent_runs: Annotated[StrictInt, Field(ge=1, le=1000)] = Field(
         default=None, description="How many runs of the workflow may be in progress at once (unset: no limit)."
     )
     default_run_properties: dict[PropertyKey, StrictStr] = Field(
@@ -209,7 +217,7 @@ class S3Source(_Frozen):
         AfterValidator(_s3_bucket),
         WithJsonSchema({"type": "string", "pattern": "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}),
     ] = Field(description="Name of the S3 bucket.")
-    prefix: Annotated[StrictStr, Field(min_length=1, max_length=1024)] | None = Field(
+    prefix: Annotated[StrictStr, Field(min_length=1, max_length=1024)] = Field(
         default=None, description="Only objects whose key starts with this prefix."
     )
 
@@ -217,14 +225,14 @@ class S3Source(_Frozen):
 class EventStart(_Frozen):
     """An EVENT start: an EventBridge rule notifies the workflow, which starts after a batch of events."""
 
-    s3: S3Source | None = Field(default=None, description="Start on objects created in an S3 bucket.")
-    pattern: Annotated[dict[StrictStr, Any], Field(min_length=1), AfterValidator(_json_like)] | None = Field(
+    s3: S3Source = Field(default=None, description="Start on objects created in an S3 bucket.")
+    pattern: Annotated[dict[StrictStr, Any], Field(min_length=1), AfterValidator(_json_like)] = Field(
         default=None, description="A raw EventBridge event pattern, instead of `s3`."
     )
     batch_size: Annotated[StrictInt, Field(ge=1, le=100)] = Field(
         default=1, description="Events to collect before a run starts (1-100)."
     )
-    batch_window: Annotated[StrictInt, Field(ge=1, le=900)] | None = Field(
+    batch_window: Annotated[StrictInt, Field(ge=1, le=900)] = Field(
         default=None, description="Seconds after the first event after which a run starts anyway (1-900; Glue's default 900)."
     )
 
@@ -238,6 +246,8 @@ class EventStart(_Frozen):
 def _start(value: Any) -> Any:
     if value == "on_demand":
         return {}
+    if value is None:
+        raise PydanticCustomError("start", "must be 'on_demand' or a mapping with 'schedule' or 'event', not null")
     if isinstance(value, str):
         raise PydanticCustomError(
             "start",
@@ -250,10 +260,10 @@ def _start(value: Any) -> Any:
 class Start(_Frozen):
     """How a run starts: `on_demand` (the default), `{schedule: "cron(...)"}` or `{event: {...}}`."""
 
-    schedule: Cron | None = Field(
+    schedule: Cron = Field(
         default=None, description="AWS cron expression of a SCHEDULED start trigger, e.g. cron(0 2 * * ? *)."
     )
-    event: EventStart | None = Field(default=None, description="An EVENT start trigger with its EventBridge rule.")
+    event: EventStart = Field(default=None, description="An EVENT start trigger with its EventBridge rule.")
 
     @model_validator(mode="after")
     def _one_kind(self) -> "Start":
@@ -286,7 +296,7 @@ class Stage(_Frozen):
         description=(
             "Upstream stages: a list (each must end SUCCEEDED) or a mapping of stage to the state it must end in "
             "(jobs: SUCCEEDED, FAILED, TIMEOUT, STOPPED; crawlers: SUCCEEDED, FAILED, CANCELLED). "
-            "None: started by the start trigger."
+            "Unset or empty: started by the start trigger."
         ),
     )
     when: Literal["all", "any"] = Field(
@@ -296,20 +306,20 @@ class Stage(_Frozen):
     crawler: StrictBool = Field(
         default=False, description="The stage runs a Glue crawler named by var.crawlers[<stage>] instead of a job."
     )
-    job: Identifier | None = Field(
+    job: Identifier = Field(
         default=None, description="Key of var.jobs that names this stage's Glue job (default: the stage name)."
     )
-    description: Description | None = Field(default=None, description="Description of the trigger that starts this stage.")
+    description: Description = Field(default=None, description="Description of the trigger that starts this stage.")
     arguments: dict[PropertyKey, StrictStr] = Field(
         default_factory=dict, description='Job arguments for this stage\'s run, e.g. {"--layer": "silver"}.'
     )
-    timeout: Annotated[StrictInt, Field(ge=1, le=10080)] | None = Field(
+    timeout: Annotated[StrictInt, Field(ge=1, le=10080)] = Field(
         default=None, description="Job run timeout in minutes (unset: the job's own timeout, 2,880 minutes unless set)."
     )
-    notify_delay_after: Annotated[StrictInt, Field(ge=1, le=10080)] | None = Field(
+    notify_delay_after: Annotated[StrictInt, Field(ge=1, le=10080)] = Field(
         default=None, description="Minutes after a run starts before a delay notification is sent."
     )
-    security_configuration: GlueName | None = Field(
+    security_configuration: GlueName = Field(
         default=None, description="Name of the Glue security configuration this stage's job runs with."
     )
 
@@ -359,5 +369,5 @@ class Spec(_Frozen):
         default=False,
         description="Create a role that EventBridge and Lambda can assume to start this workflow and manage its runs.",
     )
-    alerts: Alerts | None = Field(default=None, description="SNS alerts when this module's jobs end in chosen states.")
+    alerts: Alerts = Field(default=None, description="SNS alerts when this module's jobs end in chosen states.")
     dashboard: StrictBool = Field(default=False, description="A CloudWatch dashboard of this module's job runs.")

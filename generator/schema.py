@@ -24,9 +24,22 @@ def _close_pattern_maps(node: Any) -> None:
             _close_pattern_maps(value)
 
 
+def _drop_null_defaults(node: Any) -> None:
+    """Optional fields default to unset but refuse an explicit null, so the schema names no null default."""
+    if isinstance(node, dict):
+        if node.get("default", ...) is None:
+            del node["default"]
+        for value in node.values():
+            _drop_null_defaults(value)
+    elif isinstance(node, list):
+        for value in node:
+            _drop_null_defaults(value)
+
+
 def spec_schema() -> dict[str, Any]:
     schema = Spec.model_json_schema()
     _close_pattern_maps(schema)
+    _drop_null_defaults(schema)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$comment": f"gluegen {__version__}", **schema}
 
 
