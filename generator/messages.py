@@ -188,8 +188,10 @@ def diagnostics(error: ValidationError, root: type[BaseModel], locations: Locati
         at_key = is_key or item["type"] == "extra_forbidden"
         if item["type"] == "missing":  # the key is absent: report it on the mapping that lacks it
             path = path[:-1]
-        index = (item.get("ctx") or {}).get("index")
-        if isinstance(index, int):  # a custom error that names the list item it is about
-            path = path + (index,)
+        context = item.get("ctx") or {}
+        if isinstance(context.get("index"), int):  # a custom error that names the list item it is about
+            path = path + (context["index"],)
+        if isinstance(context.get("at"), tuple):  # ... or the place inside the value (an event pattern)
+            path = path + context["at"]
         found.append((locations.diagnostic(path, message, key=at_key), path))
     return found

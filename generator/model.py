@@ -8,9 +8,9 @@ feeds the generated module's variable descriptions, its README and the JSON Sche
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -27,6 +27,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from generator import event_pattern
 from generator.cron import check_cron
 from generator.loader import describe
 
@@ -46,17 +47,32 @@ def _identifier(value: str) -> str:
     return value
 
 
-def _bounded(kind: str, low: int, high: int, pattern: re.Pattern[str], what: str):
-    """Length and character checks with gluegen's messages (the JSON Schema gets the lengths via `_text`)."""
+def _text(kind: str, low: int, high: int, chars: re.Pattern[str] | None, what: str = "", *,
+          then: Callable[[str], str] | None = None, reserved_prefix: str = "") -> Any:
+    """A string type: gluegen's length and character checks (then `then`), and a JSON Schema
+    stating the same limits, built from the same numbers and pattern so the two cannot drift."""
 
     def check(value: str) -> str:
         if not low <= len(value) <= high:
+            if low == 1 and not value:
+                raise PydanticCustomError(kind, "must not be empty")
             raise PydanticCustomError(kind, f"must be {low} to {high} characters long, is {{n}}", {"n": len(value)})
-        if not pattern.fullmatch(value):
+        if chars is not None and not chars.fullmatch(value):
             raise PydanticCustomError(kind, f"must be {what}")
         return value
 
-    return AfterValidator(check)
+    schema: dict[str, Any] = {"type": "string", "minLength": low, "maxLength": high}
+    if chars is not None or reserved_prefix:
+        schema["pattern"] = f"^{_not_starting(reserved_prefix)}{chars.pattern if chars else ''}" + ("$" if chars else "")
+    checks = [AfterValidator(check)] + ([AfterValidator(then)] if then else [])
+    return Annotated[(StrictStr, *checks, WithJsonSchema(schema))]
+
+
+def _not_starting(prefix: str) -> str:
+    """A lookahead refusing `prefix` in any letter case (`aws:` -> `(?![aA][wW][sS]:)`)."""
+    if not prefix:
+        return ""
+    return "(?!" + "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in prefix) + ")"
 
 
 def _cron(value: str) -> str:
@@ -82,9 +98,15 @@ def _tag_characters(value: str) -> str:
     return value
 
 
+RESERVED_TAG_PREFIX = "aws:"
+MAX_TAGS = 50
+
+
 def _tag_key(value: str) -> str:
-    if value.lower().startswith("aws:"):
-        raise PydanticCustomError("tag_key", "tag key '{key}' uses the prefix 'aws:', which AWS reserves", {"key": value})
+    if value.lower().startswith(RESERVED_TAG_PREFIX):
+        raise PydanticCustomError(
+            "tag_key", "tag key '{key}' uses the prefix '{prefix}', which AWS reserves", {"key": value, "prefix": RESERVED_TAG_PREFIX}
+        )
     return _tag_characters(value)
 
 
@@ -109,26 +131,12 @@ def _after(value: Any) -> Any:
     return value
 
 
-def _json_like(value: Any) -> Any:
-    """An event pattern is JSON: strings, finite numbers, booleans, null, lists and string-keyed maps."""
-
-    def walk(item: Any, where: str) -> None:
-        if isinstance(item, dict):
-            for key, inner in item.items():
-                if not isinstance(key, str):
-                    raise PydanticCustomError("json", "{where}: keys must be strings, not {key}", {"where": where, "key": repr(key)})
-                walk(inner, f"{where}.{key}")
-        elif isinstance(item, list):
-            for index, inner in enumerate(item):
-                walk(inner, f"{where}[{index}]")
-        elif isinstance(item, float) and not math.isfinite(item):
-            raise PydanticCustomError("json", "{where}: {value} is not a JSON number", {"where": where, "value": repr(item)})
-        elif item is not None and not isinstance(item, (str, int, float, bool)):
-            raise PydanticCustomError(
-                "json", "{where}: {kind} is not JSON (quote it)", {"where": where, "kind": type(item).__name__}
-            )
-
-    walk(value, "pattern")
+def _event_pattern(value: Any) -> Any:
+    """A pattern EventBridge accepts (see `generator.event_pattern`), located to the offending value."""
+    try:
+        event_pattern.check(value)
+    except event_pattern.PatternError as error:
+        raise PydanticCustomError("event_pattern", error.message, {"at": error.at}) from None
     return value
 
 
@@ -139,47 +147,68 @@ def _whole_number(value: Any) -> Any:
     return value
 
 
+# S3's naming rules for general purpose buckets (AmazonS3/latest/userguide/bucketnamingrules.html).
+BUCKET_LENGTH = (3, 63)
+_BUCKET_CHARS = re.compile(r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?")
+_IP_ADDRESS = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
+BUCKET_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+BUCKET_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+
+
+def _bucket_problem(name: str) -> str | None:
+    low, high = BUCKET_LENGTH
+    if not low <= len(name) <= high:
+        return f"it must be {low} to {high} characters long, is {len(name)}"
+    if not _BUCKET_CHARS.fullmatch(name):
+        return "use lowercase letters, digits, dots and hyphens, beginning and ending with a letter or digit"
+    if ".." in name:
+        return "it must not hold two adjacent dots"
+    if _IP_ADDRESS.fullmatch(name):
+        return "it must not be formatted as an IP address"
+    for prefix in BUCKET_RESERVED_PREFIXES:
+        if name.startswith(prefix):
+            return f"the prefix '{prefix}' is reserved"
+    for suffix in BUCKET_RESERVED_SUFFIXES:
+        if name.endswith(suffix):
+            return f"the suffix '{suffix}' is reserved"
+    return None
+
+
 def _s3_bucket(value: str) -> str:
-    if not re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", value) or ".." in value:
-        raise PydanticCustomError("s3_bucket", "'{value}' is not a valid S3 bucket name", {"value": value})
+    problem = _bucket_problem(value)
+    if problem is not None:
+        raise PydanticCustomError("s3_bucket", "'{value}' is not a valid S3 bucket name: {problem}", {"value": value, "problem": problem})
     return value
+
+
+def _dots(text: str) -> str:
+    return text.replace(".", "\\.")  # bucket affixes hold only [a-z0-9.-]; "\\-" is invalid in a Unicode JS regex
+
+
+BUCKET_SCHEMA = {
+    "type": "string",
+    "minLength": BUCKET_LENGTH[0],
+    "maxLength": BUCKET_LENGTH[1],
+    "pattern": "^"
+    + f"(?!{'|'.join(map(_dots, BUCKET_RESERVED_PREFIXES))})"
+    + f"(?!.*(?:{'|'.join(map(_dots, BUCKET_RESERVED_SUFFIXES))})$)"
+    + "(?!.*\\.\\.)"
+    + f"(?!{_IP_ADDRESS.pattern}$)"
+    + f"{_BUCKET_CHARS.pattern}$",
+}
+S3Bucket = Annotated[StrictStr, AfterValidator(_s3_bucket), WithJsonSchema(BUCKET_SCHEMA)]
 
 
 IDENTIFIER_SCHEMA = {"pattern": f"^{IDENTIFIER.pattern}$"}
 Identifier = Annotated[StrictStr, AfterValidator(_identifier), WithJsonSchema({"type": "string", **IDENTIFIER_SCHEMA})]
-_SINGLE_LINE_SCHEMA = "^[^\\u0000-\\u0008\\u000a-\\u001f\\u007f]*$"
-
-
-def _text(low: int, high: int, **extra: object) -> WithJsonSchema:
-    return WithJsonSchema({"type": "string", "minLength": low, "maxLength": high, **extra})
-
-
-GlueName = Annotated[
-    StrictStr,
-    _bounded("glue_name", 1, 255, _SINGLE_LINE, "a single line without control characters"),
-    _text(1, 255, pattern=_SINGLE_LINE_SCHEMA),
-]
-Description = Annotated[
-    StrictStr,
-    _bounded("description", 0, 2048, _MULTI_LINE, "free of control characters other than tab and newline"),
-    _text(0, 2048),
-]
+_ONE_LINE = "a single line without control characters"
+GlueName = _text("glue_name", 1, 255, _SINGLE_LINE, _ONE_LINE)
+Description = _text("description", 0, 2048, _MULTI_LINE, "free of control characters other than tab and newline")
 Cron = Annotated[StrictStr, AfterValidator(_cron), WithJsonSchema({"type": "string", "pattern": r"^cron\(\S+( +\S+){5}\)$"})]
-TagKey = Annotated[
-    StrictStr,
-    _bounded("tag_key", 1, 128, _SINGLE_LINE, "a single line without control characters"),
-    AfterValidator(_tag_key),
-    _text(1, 128, pattern="^(?![aA][wW][sS]:)"),
-]
-TagValue = Annotated[
-    StrictStr,
-    _bounded("tag_value", 0, 256, _SINGLE_LINE, "a single line without control characters"),
-    AfterValidator(_tag_characters),
-    _text(0, 256),
-]
-PropertyKey = Annotated[
-    StrictStr, _bounded("property_key", 1, 255, _SINGLE_LINE, "a single line without control characters"), _text(1, 255)
-]
+TagKey = _text("tag_key", 1, 128, _SINGLE_LINE, _ONE_LINE, then=_tag_key, reserved_prefix=RESERVED_TAG_PREFIX)
+TagValue = _text("tag_value", 0, 256, _SINGLE_LINE, _ONE_LINE, then=_tag_characters)
+PropertyKey = _text("property_key", 1, 255, _SINGLE_LINE, _ONE_LINE)
+S3Prefix = _text("s3_prefix", 1, 1024, None)
 
 
 class _Frozen(BaseModel):
@@ -212,12 +241,8 @@ class Workflow(_Frozen):
 class S3Source(_Frozen):
     """Objects created in an S3 bucket (EventBridge notifications must be on for the bucket)."""
 
-    bucket: Annotated[
-        StrictStr,
-        AfterValidator(_s3_bucket),
-        WithJsonSchema({"type": "string", "pattern": "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}),
-    ] = Field(description="Name of the S3 bucket.")
-    prefix: Annotated[StrictStr, Field(min_length=1, max_length=1024)] = Field(
+    bucket: S3Bucket = Field(description="Name of the S3 bucket.")
+    prefix: S3Prefix = Field(
         default=None, description="Only objects whose key starts with this prefix."
     )
 
@@ -225,8 +250,12 @@ class S3Source(_Frozen):
 class EventStart(_Frozen):
     """An EVENT start: an EventBridge rule notifies the workflow, which starts after a batch of events."""
 
+    model_config = ConfigDict(json_schema_extra={"oneOf": [{"required": ["s3"]}, {"required": ["pattern"]}]})
+
     s3: S3Source = Field(default=None, description="Start on objects created in an S3 bucket.")
-    pattern: Annotated[dict[StrictStr, Any], Field(min_length=1), AfterValidator(_json_like)] = Field(
+    pattern: Annotated[
+        dict[StrictStr, Any], AfterValidator(_event_pattern), WithJsonSchema(event_pattern.SCHEMA_PLACEHOLDER)
+    ] = Field(
         default=None, description="A raw EventBridge event pattern, instead of `s3`."
     )
     batch_size: Annotated[StrictInt, Field(ge=1, le=100)] = Field(
@@ -260,6 +289,8 @@ def _start(value: Any) -> Any:
 class Start(_Frozen):
     """How a run starts: `on_demand` (the default), `{schedule: "cron(...)"}` or `{event: {...}}`."""
 
+    model_config = ConfigDict(json_schema_extra={"not": {"required": ["schedule", "event"]}})
+
     schedule: Cron = Field(
         default=None, description="AWS cron expression of a SCHEDULED start trigger, e.g. cron(0 2 * * ? *)."
     )
@@ -287,6 +318,19 @@ JOB_ONLY_FIELDS = ("job", "arguments", "timeout", "notify_delay_after", "securit
 
 class Stage(_Frozen):
     """One stage of the workflow: a Glue job (or crawler) and the trigger that starts it."""
+
+    # The single-stage rules of `generator.analyse` that JSON Schema can state: `when: any`
+    # needs two or more upstreams (in either form of `after`), a crawler takes no job options.
+    model_config = ConfigDict(json_schema_extra={"allOf": [
+        {
+            "if": {"required": ["when"], "properties": {"when": {"const": "any"}}},
+            "then": {"required": ["after"], "properties": {"after": {"minItems": 2, "minProperties": 2}}},
+        },
+        {
+            "if": {"required": ["crawler"], "properties": {"crawler": {"const": True}}},
+            "then": {"properties": {field: False for field in JOB_ONLY_FIELDS}},
+        },
+    ]})
 
     after: Annotated[
         dict[Identifier, StrictStr],
@@ -325,14 +369,18 @@ class Stage(_Frozen):
 
 
 def _tags(value: Any) -> Any:
-    if isinstance(value, dict) and len(value) > 50:
-        raise PydanticCustomError("tags", "at most 50 tags are allowed, found {n}", {"n": len(value)})
+    if isinstance(value, dict) and len(value) > MAX_TAGS:
+        raise PydanticCustomError("tags", "at most {max} tags are allowed, found {n}", {"max": MAX_TAGS, "n": len(value)})
     return value
 
 
 def _unique(value: Any) -> Any:
-    if isinstance(value, list) and len({repr(item) for item in value}) != len(value):
-        raise PydanticCustomError("unique", "lists a state twice")
+    if isinstance(value, list):
+        seen: set[str] = set()
+        for index, item in enumerate(value):
+            if repr(item) in seen:
+                raise PydanticCustomError("unique", "{item} is listed twice", {"index": index, "item": describe(item)})
+            seen.add(repr(item))
     return value
 
 
@@ -344,6 +392,7 @@ class Alerts(_Frozen):
     ] = Field(
         default_factory=lambda: ["FAILED", "TIMEOUT", "STOPPED"],
         description="Job run states that raise an alert (Glue Job State Change events: SUCCEEDED, FAILED, TIMEOUT, STOPPED).",
+        json_schema_extra={"uniqueItems": True},
     )
 
 
@@ -363,7 +412,9 @@ class Spec(_Frozen):
         description="The stages, in order; each is one Glue job or crawler and one trigger file."
     )
     tags: Annotated[dict[TagKey, TagValue], BeforeValidator(_tags)] = Field(
-        default_factory=dict, description="Tags on every resource of the module, merged under var.tags."
+        default_factory=dict,
+        description="Tags on every resource of the module, merged under var.tags.",
+        json_schema_extra={"maxProperties": MAX_TAGS},
     )
     iam_role: StrictBool = Field(
         default=False,
