@@ -6,11 +6,11 @@ import unicodedata
 
 from pydantic import ValidationError
 
-from generator.analyse import analyse
+from generator.analyse import analyse, stage_problems
 from generator.errors import Diagnostic, SpecError
 from generator.loader import Document, load_yaml
 from generator.messages import diagnostics
-from generator.model import Spec
+from generator.model import IDENTIFIER, Spec, Stage
 from generator.plan import Plan
 
 
@@ -29,6 +29,7 @@ def load_plan(text: str, source: str) -> Plan:
     except ValidationError as error:
         found = diagnostics(error, Spec, document.locations)
         problems += [problem for problem, path in found if path not in document.replaced]
+        problems += _problems_of_valid_stages(document)
         raise SpecError(problems) from None
     try:
         plan = analyse(spec, document.locations)
@@ -37,6 +38,22 @@ def load_plan(text: str, source: str) -> Plan:
     if problems:
         raise SpecError(problems)
     return plan
+
+
+def _problems_of_valid_stages(document: Document) -> list[Diagnostic]:
+    """When the spec as a whole did not validate: the reference and graph rules over the
+    stages that did (each validated alone), so one run lists every problem."""
+    raw = document.data.get("stages")
+    if not isinstance(raw, dict):
+        return []
+    valid: dict[str, Stage] = {}
+    for name, value in raw.items():
+        if IDENTIFIER.fullmatch(name):
+            try:
+                valid[name] = Stage.model_validate(value)
+            except ValidationError:
+                continue
+    return stage_problems(valid, document.locations, declared=None if len(valid) == len(raw) else raw)
 
 
 def _not_normalised(document: Document) -> list[Diagnostic]:

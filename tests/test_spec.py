@@ -75,3 +75,38 @@ def test_every_optional_key_refuses_null_and_says_what_to_write(text, key):
 ])
 def test_null_messages(text, message):
     assert problems(text) == [message]
+
+
+def test_schema_reference_and_graph_problems_are_listed_together():
+    text = HEAD + (
+        "stages:\n  bronze: {timeout: 010}\n  silver: {aftr: [bronze]}\n"
+        "  gold: {after: [silvr, platinum]}\n  platinum: {after: [gold]}\ntags: {Team: 'a&b'}\n"
+    )
+    assert problems(text) == [
+        "s.yaml:6:21: stages.bronze.timeout: ambiguous number 010: YAML 1.1 reads a leading zero as octal, "
+        "YAML 1.2 as decimal; write 10 (or 0o10 for octal, '010' for text)",
+        "s.yaml:7:12: stages.silver.aftr: unknown key 'aftr' (did you mean 'after'?)",
+        "s.yaml:8:18: stages.gold.after[0]: unknown stage 'silvr' (did you mean 'silver'?)",
+        "s.yaml:8:25: stages.gold.after[1]: dependency cycle: gold -> platinum -> gold",
+        "s.yaml:10:14: tags.Team: '&' is not allowed in AWS tags: use letters, digits, spaces and _ . : / = + - @",
+    ]
+
+
+def test_a_stage_that_failed_validation_is_still_a_known_name_and_no_root_is_not_guessed():
+    # silver fails validation; gold may name it, and nothing is said about roots or stages that can never run
+    text = HEAD + "stages:\n  silver: {timeout: x}\n  gold: {after: {silver: FAILED}}\n  late: {after: [gold, nope]}\n"
+    assert problems(text) == [
+        "s.yaml:6:21: stages.silver.timeout: must be a whole number, not 'x'",
+        "s.yaml:8:24: stages.late.after[1]: unknown stage 'nope'",
+    ]
+
+
+def test_when_every_stage_validated_the_whole_graph_is_checked_alongside_other_problems():
+    text = HEAD + (
+        "stages:\n  bronze: {}\n  ok: {after: [bronze]}\n  bad: {after: {bronze: FAILED}}\n  both: {after: [ok, bad]}\n"
+        "dashboard: yes\n"
+    )
+    assert problems(text) == [
+        "s.yaml:9:17: stages.both.after: stage 'both' can never run: it needs 'bronze' to end both SUCCEEDED and FAILED",
+        "s.yaml:10:12: dashboard: must be true or false, not 'yes' (write true)",
+    ]
