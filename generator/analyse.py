@@ -136,7 +136,9 @@ def _stage_problems(stages: Mapping[str, Stage], where: Locations, names: Collec
     return problems
 
 
-def _graph_problems(stages: Mapping[str, Stage], where: Locations, names: Collection[str], *, whole: bool) -> list[Diagnostic]:
+def _graph_problems(
+    stages: Mapping[str, Stage], where: Locations, names: Collection[str], *, whole: bool
+) -> list[Diagnostic]:
     """Graph rules. A cycle among `stages` is a cycle whatever else is wrong; the rules that
     need the whole graph (a root exists, every stage can run) only run when it is `whole`."""
     problems = []
@@ -249,7 +251,9 @@ def _keys(spec: Spec, wanted: str) -> tuple[str, ...]:
     return tuple(sorted({key(name, stage) for name, stage in spec.stages.items() if kind(stage) == wanted}))
 
 
-def stage_problems(stages: Mapping[str, Stage], where: Locations, declared: Collection[str] | None = None) -> list[Diagnostic]:
+def stage_problems(
+    stages: Mapping[str, Stage], where: Locations, declared: Collection[str] | None = None
+) -> list[Diagnostic]:
     """The rules about stages: references, states, `when`, crawler options, shared jobs, the graph.
 
     `declared` lists every stage name of a spec some of whose stages failed validation (those

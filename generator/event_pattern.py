@@ -39,7 +39,9 @@ def json_schema_defs() -> dict[str, Any]:
     number: dict[str, Any] = {"type": "number"}
 
     def one_of_keys(values: dict[str, Any]) -> dict[str, Any]:
-        return {"type": "object", "minProperties": 1, "maxProperties": 1, "properties": values, "additionalProperties": False}
+        return {
+            "type": "object", "minProperties": 1, "maxProperties": 1, "properties": values, "additionalProperties": False,
+        }
 
     ignore_case = one_of_keys({"equals-ignore-case": string})
     anything_but = {"anyOf": [
@@ -73,7 +75,8 @@ def json_schema_defs() -> dict[str, Any]:
     pattern = {
         "type": "object",
         "minProperties": 1,
-        "description": "An EventBridge event pattern: each field holds a non-empty list of values to match, or nested fields.",
+        "description": "An EventBridge event pattern: each field holds a non-empty list of values to match, "
+        "or nested fields.",
         "properties": {OR: {"type": "array", "minItems": 2, "items": {"$ref": SCHEMA_REF}}},
         "additionalProperties": {"anyOf": [{"$ref": SCHEMA_REF}, values]},
     }

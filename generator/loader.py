@@ -60,6 +60,7 @@ for _tag, _regex, _first in (
 ):
     _CoreSchema.add_implicit_resolver(_tag, re.compile(f"^(?:{_regex.pattern})$"), _first)
 
+
 class _PureComposer(Reader, Scanner, Parser, Composer, _CoreSchema):
     """PyYAML's pure-Python composer with the core schema (used where LibYAML is missing)."""
 
@@ -104,15 +105,24 @@ def _integer(text: str) -> int:
         if value >= 10**MAX_DIGITS:
             raise _Refused(f"number has more than {MAX_DIGITS} digits; gluegen reads numbers of at most {MAX_DIGITS}")
         return value
-    if len(digits) > 1 and digits.startswith("0"):
-        sign, stripped = match["sign"], digits.lstrip("0") or "0"
-        raise _Refused(
-            f"ambiguous number {text}: YAML 1.1 reads a leading zero as octal, YAML 1.2 as decimal; "
-            f"write {sign}{stripped} (or {sign}0o{stripped} for octal, '{text}' for text)"
-        )
     if len(digits) > MAX_DIGITS:
         raise _Refused(f"number has {len(digits):,} digits; gluegen reads numbers of at most {MAX_DIGITS}")
+    octal = set(digits) <= set("01234567")
+    if len(digits) > 1 and digits.startswith("0") and not (octal and int(digits, 8) == int(digits)):  # 07 is 7 either way
+        raise _Refused(_leading_zero(text, match["sign"], digits, octal))
     return -int(digits) if match["sign"] == "-" else int(digits)
+
+
+def _leading_zero(text: str, sign: str, digits: str, octal: bool) -> str:
+    """`010` is octal 8 in YAML 1.1 and 10 in YAML 1.2 (`09` is text in YAML 1.1): say both, and what to write."""
+    decimal = f"{'-' if sign == '-' else ''}{int(digits)}"
+    if octal:
+        octal = int(digits, 8) * (-1 if sign == "-" else 1)
+        old, fixes = f"octal {octal}", [decimal] + ([] if sign else [f"0o{digits.lstrip('0') or '0'} for octal {octal}"])
+    else:
+        old, fixes = "text", [decimal]
+    fixes.append(f"'{text}' for text")
+    return f"ambiguous number {text}: YAML 1.1 reads it as {old}, YAML 1.2 as {decimal}; write {', '.join(fixes[:-1])}, or {fixes[-1]}"
 
 
 def _float(text: str) -> float:
@@ -298,7 +308,8 @@ def _syntax_problem(error: yaml.MarkedYAMLError, text: str, source: str) -> Diag
     mark = error.problem_mark or error.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     lines = text.split("\n")
-    if mark and mark.line < len(lines) and lines[mark.line][mark.column:mark.column + 1] == "\t":  # LibYAML words it two ways
+    # LibYAML words a misplaced tab two ways, neither naming it: say what the character is
+    if mark and mark.line < len(lines) and lines[mark.line][mark.column:mark.column + 1] == "\t":
         return Diagnostic(source, line, column, "", "invalid YAML: a tab cannot indent YAML (or start a value); use spaces")
     context = error.context or ""
     if error.context and error.context_mark and error.problem_mark and error.context_mark.line != error.problem_mark.line:

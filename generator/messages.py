@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from generator.errors import Diagnostic
-from generator.loader import BOOL, INT, Locations, Path, describe, plain_tag
+from generator.loader import BOOL, INT, MAX_DIGITS, Locations, Path, describe, plain_tag
 
 _TYPE_NAMES = {
     "string_type": "a string",
@@ -89,7 +89,7 @@ def _reading_hint(kind: str, value: Any) -> str:
     if expected is None or not isinstance(value, str):
         return ""
     if plain_tag(value) == expected:
-        return f" (write {value}, without quotes)"
+        return f" (write {value}, without quotes)" if len(value) <= MAX_DIGITS else ""
     tag = _YAML11.resolve(yaml.ScalarNode, value, (True, False))
     if tag != expected:
         return ""
@@ -167,7 +167,8 @@ def _plain_message(error: Any, root: type[BaseModel], path: Path) -> str:
     if kind in _BOUNDS:
         return _BOUNDS[kind].format(**context)
     if kind == "string_too_short":
-        return "must not be empty" if context.get("min_length") == 1 else f"must be at least {context.get('min_length')} characters long"
+        low = context.get("min_length")
+        return "must not be empty" if low == 1 else f"must be at least {low} characters long"
     if kind == "string_too_long":
         return f"must be at most {context.get('max_length')} characters long"
     if kind == "too_short" and path == ("stages",):

@@ -105,7 +105,8 @@ MAX_TAGS = 50
 def _tag_key(value: str) -> str:
     if value.lower().startswith(RESERVED_TAG_PREFIX):
         raise PydanticCustomError(
-            "tag_key", "tag key '{key}' uses the prefix '{prefix}', which AWS reserves", {"key": value, "prefix": RESERVED_TAG_PREFIX}
+            "tag_key", "tag key '{key}' uses the prefix '{prefix}', which AWS reserves",
+            {"key": value, "prefix": RESERVED_TAG_PREFIX},
         )
     return _tag_characters(value)
 
@@ -116,7 +117,9 @@ def _after(value: Any) -> Any:
         as_map: dict[Any, str] = {}
         for index, item in enumerate(value):
             if not isinstance(item, str):
-                raise PydanticCustomError("after", "must be a stage name, not {item}", {"index": index, "item": describe(item)})
+                raise PydanticCustomError(
+                    "after", "must be a stage name, not {item}", {"index": index, "item": describe(item)}
+                )
             if item in as_map:
                 raise PydanticCustomError("after", "stage '{item}' is listed twice", {"index": index, "item": item})
             as_map[item] = "SUCCEEDED"
@@ -143,7 +146,9 @@ def _event_pattern(value: Any) -> Any:
 def _whole_number(value: Any) -> Any:
     """`version: true` and `version: 1.0` are not version 1."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise PydanticCustomError("version", "must be the number 1 (this gluegen reads version 1), not {value}", {"value": describe(value)})
+        raise PydanticCustomError(
+            "version", "must be the number 1 (this gluegen reads version 1), not {value}", {"value": describe(value)}
+        )
     return value
 
 
@@ -177,7 +182,9 @@ def _bucket_problem(name: str) -> str | None:
 def _s3_bucket(value: str) -> str:
     problem = _bucket_problem(value)
     if problem is not None:
-        raise PydanticCustomError("s3_bucket", "'{value}' is not a valid S3 bucket name: {problem}", {"value": value, "problem": problem})
+        raise PydanticCustomError(
+            "s3_bucket", "'{value}' is not a valid S3 bucket name: {problem}", {"value": value, "problem": problem}
+        )
     return value
 
 

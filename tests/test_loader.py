@@ -59,7 +59,7 @@ def test_empty_file_has_nothing_to_validate():
     ("yes", "yes"), ("No", "No"), ("on", "on"), ("OFF", "OFF"), ("y", "y"),
     ("1:30", "1:30"), ("1_000", "1_000"), ("0b101", "0b101"), ("2024-01-01", "2024-01-01"), ("=", "="),
     # the core schema's numbers, booleans and nulls
-    ("10", 10), ("-7", -7), ("+3", 3), ("0", 0), ("0o17", 15), ("0x1F", 31),
+    ("10", 10), ("-7", -7), ("+3", 3), ("0", 0), ("0o17", 15), ("0x1F", 31), ("007", 7), ("-00", 0),
     ("1.5", 1.5), ("1e3", 1000.0), (".5", 0.5), ("-.inf", -math.inf),
     ("true", True), ("False", False), ("TRUE", True), ("~", None), ("null", None), ("", None),
     # quoted and explicitly tagged scalars
@@ -76,12 +76,9 @@ def test_nan_is_a_float():
 
 
 @pytest.mark.parametrize("text,message", [
-    ("010", "ambiguous number 010: YAML 1.1 reads a leading zero as octal, YAML 1.2 as decimal; "
-            "write 10 (or 0o10 for octal, '010' for text)"),
-    ("-007", "ambiguous number -007: YAML 1.1 reads a leading zero as octal, YAML 1.2 as decimal; "
-             "write -7 (or -0o7 for octal, '-007' for text)"),
-    ("00", "ambiguous number 00: YAML 1.1 reads a leading zero as octal, YAML 1.2 as decimal; "
-           "write 0 (or 0o0 for octal, '00' for text)"),
+    ("010", "ambiguous number 010: YAML 1.1 reads it as octal 8, YAML 1.2 as 10; write 10, 0o10 for octal 8, or '010' for text"),
+    ("-010", "ambiguous number -010: YAML 1.1 reads it as octal -8, YAML 1.2 as -10; write -10, or '-010' for text"),
+    ("09", "ambiguous number 09: YAML 1.1 reads it as text, YAML 1.2 as 9; write 9, or '09' for text"),
 ])
 def test_leading_zero_numbers_are_refused_with_the_fix(text, message):
     (problem,) = load_yaml(f"a: {text}\n", "f.yaml").problems

@@ -83,8 +83,8 @@ def test_schema_reference_and_graph_problems_are_listed_together():
         "  gold: {after: [silvr, platinum]}\n  platinum: {after: [gold]}\ntags: {Team: 'a&b'}\n"
     )
     assert problems(text) == [
-        "s.yaml:6:21: stages.bronze.timeout: ambiguous number 010: YAML 1.1 reads a leading zero as octal, "
-        "YAML 1.2 as decimal; write 10 (or 0o10 for octal, '010' for text)",
+        "s.yaml:6:21: stages.bronze.timeout: ambiguous number 010: YAML 1.1 reads it as octal 8, YAML 1.2 as 10; "
+        "write 10, 0o10 for octal 8, or '010' for text",
         "s.yaml:7:12: stages.silver.aftr: unknown key 'aftr' (did you mean 'after'?)",
         "s.yaml:8:18: stages.gold.after[0]: unknown stage 'silvr' (did you mean 'silver'?)",
         "s.yaml:8:25: stages.gold.after[1]: dependency cycle: gold -> platinum -> gold",
@@ -110,3 +110,10 @@ def test_when_every_stage_validated_the_whole_graph_is_checked_alongside_other_p
         "s.yaml:9:17: stages.both.after: stage 'both' can never run: it needs 'bronze' to end both SUCCEEDED and FAILED",
         "s.yaml:10:12: dashboard: must be true or false, not 'yes' (write true)",
     ]
+
+
+@pytest.mark.parametrize("text", ["'" + "1" * 5000 + "'", "1_" + "1" * 5000, "0b" + "1" * 20000, "1" + ":59" * 2000])
+def test_long_numbers_in_strings_never_reach_pythons_int_limit(text):
+    (message,) = problems(HEAD + f"stages:\n  bronze: {{timeout: {text}}}\n")
+    assert message.startswith("s.yaml:6:21: stages.bronze.timeout: must be a whole number, not '")
+    assert "write" not in message[-80:], "no fix that would itself be refused"
