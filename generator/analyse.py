@@ -7,6 +7,8 @@ and name lengths; every problem becomes a located diagnostic.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
+
 from generator import graph
 from generator.errors import Diagnostic, SpecError
 from generator.loader import Locations, Path
@@ -56,16 +58,16 @@ def _state_problem(upstream: str, stage: Stage, state: str) -> str | None:
     return f"'{state}' is not a state of {kind(stage)} '{upstream}'{hint}: a {kind(stage)} ends in {', '.join(states)}"
 
 
-def _shared_job_problems(spec: Spec, where: Locations) -> list[Diagnostic]:
+def _shared_job_problems(stages: Mapping[str, Stage], where: Locations) -> list[Diagnostic]:
     """Glue's conditions and actions name jobs, not stages: a job run by several stages is
     ambiguous as a condition, and twice in one trigger it would start twice."""
     runners: dict[str, list[str]] = {}
-    for name, stage in spec.stages.items():
+    for name, stage in stages.items():
         if not stage.crawler:
             runners.setdefault(key(name, stage), []).append(name)
     problems = []
     roots: dict[str, str] = {}
-    for name, stage in spec.stages.items():
+    for name, stage in stages.items():
         if not stage.after and not stage.crawler:
             job = key(name, stage)
             if job in roots:
@@ -74,9 +76,9 @@ def _shared_job_problems(spec: Spec, where: Locations) -> list[Diagnostic]:
                     "the start trigger would start it twice", key=True))
             roots.setdefault(job, name)
         for index, upstream in enumerate(stage.after):
-            if upstream not in spec.stages or spec.stages[upstream].crawler or upstream == name:
+            if upstream not in stages or stages[upstream].crawler or upstream == name:
                 continue
-            job = key(upstream, spec.stages[upstream])
+            job = key(upstream, stages[upstream])
             others = [other for other in runners.get(job, []) if other != upstream]
             if others and job != key(name, stage):
                 problems.append(where.diagnostic(
@@ -84,7 +86,7 @@ def _shared_job_problems(spec: Spec, where: Locations) -> list[Diagnostic]:
                     f"'{upstream}' runs job '{job}', which '{others[0]}' runs too: Glue conditions name jobs, "
                     "not stages, so this condition would also hold for the other stage's run; give each its own job",
                 ))
-    crawler_roots = [name for name, stage in spec.stages.items() if stage.crawler and not stage.after]
+    crawler_roots = [name for name, stage in stages.items() if stage.crawler and not stage.after]
     if len(crawler_roots) > 2:
         problems.append(where.diagnostic(
             ("stages", crawler_roots[2]), f"{len(crawler_roots)} crawler stages start the workflow: a Glue trigger "
@@ -92,19 +94,21 @@ def _shared_job_problems(spec: Spec, where: Locations) -> list[Diagnostic]:
     return problems
 
 
-def _stage_problems(spec: Spec, where: Locations) -> list[Diagnostic]:
-    problems = _shared_job_problems(spec, where)
-    for name, stage in spec.stages.items():
+def _stage_problems(stages: Mapping[str, Stage], where: Locations, names: Collection[str]) -> list[Diagnostic]:
+    problems = _shared_job_problems(stages, where)
+    for name, stage in stages.items():
         for index, (upstream, state) in enumerate(stage.after.items()):
             path = _after_path(where, name, index, upstream)
             if upstream == name:
                 problems.append(where.diagnostic(path, f"stage '{name}' cannot run after itself"))
-            elif upstream not in spec.stages:
-                hint = suggest(upstream, (other for other in spec.stages if other != name))
+            elif upstream not in names:
+                hint = suggest(upstream, (other for other in names if other != name))
                 problems.append(where.diagnostic(path, f"unknown stage '{upstream}'{hint}"))
-            elif (message := _state_problem(upstream, spec.stages[upstream], state)) is not None:
+            elif upstream not in stages:  # it failed validation; its own problems are reported
+                continue
+            elif (message := _state_problem(upstream, stages[upstream], state)) is not None:
                 problems.append(where.diagnostic(path, message))
-            elif (kind(spec.stages[upstream]), key(upstream, spec.stages[upstream])) == (kind(stage), key(name, stage)):
+            elif (kind(stages[upstream]), key(upstream, stages[upstream])) == (kind(stage), key(name, stage)):
                 problems.append(
                     where.diagnostic(
                         path,
@@ -132,23 +136,29 @@ def _stage_problems(spec: Spec, where: Locations) -> list[Diagnostic]:
     return problems
 
 
-def _graph_problems(spec: Spec, where: Locations) -> list[Diagnostic]:
+def _graph_problems(
+    stages: Mapping[str, Stage], where: Locations, names: Collection[str], *, whole: bool
+) -> list[Diagnostic]:
+    """Graph rules. A cycle among `stages` is a cycle whatever else is wrong; the rules that
+    need the whole graph (a root exists, every stage can run) only run when it is `whole`."""
     problems = []
-    edges = {name: stage.after for name, stage in spec.stages.items()}
-    if START in spec.stages:
+    edges = {name: stage.after for name, stage in stages.items()}
+    if START in names:
         problems.append(
             where.diagnostic(("stages", START), f"'{START}' is reserved for the workflow's start trigger", key=True)
         )
-    if not any(not stage.after for stage in spec.stages.values()):
+    if stages and len(stages) == len(names) and not any(not stage.after for stage in stages.values()):
         problems.append(where.diagnostic(("stages",), "no stage without 'after': nothing starts the workflow"))
     cycle = graph.find_cycle(edges)
     if cycle:
         last, before = cycle[-1], cycle[-2]
-        index = list(spec.stages[last].after).index(before)
+        index = list(stages[last].after).index(before)
         path = _after_path(where, last, index, before)
         problems.append(where.diagnostic(path, f"dependency cycle: {' -> '.join(cycle)}"))
         return problems
-    when = {name: stage.when for name, stage in spec.stages.items()}
+    if not whole:
+        return problems
+    when = {name: stage.when for name, stage in stages.items()}
     for name, reason in graph.never_run(edges, when).items():
         problems.append(where.diagnostic(("stages", name, "after"), f"stage '{name}' can never run: {reason}"))
     return problems
@@ -241,10 +251,23 @@ def _keys(spec: Spec, wanted: str) -> tuple[str, ...]:
     return tuple(sorted({key(name, stage) for name, stage in spec.stages.items() if kind(stage) == wanted}))
 
 
+def stage_problems(
+    stages: Mapping[str, Stage], where: Locations, declared: Collection[str] | None = None
+) -> list[Diagnostic]:
+    """The rules about stages: references, states, `when`, crawler options, shared jobs, the graph.
+
+    `declared` lists every stage name of a spec some of whose stages failed validation (those
+    are not in `stages`): then only the rules that hold for part of a spec run, so a spec's
+    schema, reference and graph problems are all reported at once.
+    """
+    names = set(stages) if declared is None else set(declared)
+    problems = _stage_problems(stages, where, names)
+    return problems + _graph_problems(stages, where, names, whole=declared is None and not problems)
+
+
 def analyse(spec: Spec, where: Locations) -> Plan:
     """Check the whole-spec rules; return the plan the templates render."""
-    problems = _stage_problems(spec, where)
-    problems += _graph_problems(spec, where) if not problems else []
+    problems = stage_problems(spec.stages, where)
     problems += _feature_problems(spec, where)
     if problems:
         raise SpecError(problems)

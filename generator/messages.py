@@ -11,10 +11,11 @@ import difflib
 import typing
 from typing import Any
 
+import yaml
 from pydantic import BaseModel, ValidationError
 
 from generator.errors import Diagnostic
-from generator.loader import Locations, Path
+from generator.loader import BOOL, INT, MAX_DIGITS, Locations, Path, describe, plain_tag
 
 _TYPE_NAMES = {
     "string_type": "a string",
@@ -76,17 +77,74 @@ def _unwrap(annotation: Any) -> Any:
     return annotation
 
 
-def _describe(value: Any) -> str:
-    if value is None:
-        return "nothing (null)"
+_YAML11 = yaml.resolver.Resolver()  # PyYAML's YAML 1.1 rules: what older readers make of a string
+_EXPECTS = {"bool_type": BOOL, "int_type": INT, "int_parsing": INT}
+
+
+def _reading_hint(kind: str, value: Any) -> str:
+    """For a string where a number or boolean is expected, the fix: ` (write 30, without quotes)`
+    for a quoted `"30"`; ` (write true)` for `yes`, ` (... write 90)` for `1:30`, which YAML 1.1
+    read as a boolean or number and YAML 1.2 (which gluegen reads) reads as a string."""
+    expected = _EXPECTS.get(kind)
+    if expected is None or not isinstance(value, str):
+        return ""
+    if plain_tag(value) == expected:
+        return f" (write {value}, without quotes)" if len(value) <= MAX_DIGITS else ""
+    tag = _YAML11.resolve(yaml.ScalarNode, value, (True, False))
+    if tag != expected:
+        return ""
+    try:
+        reading = yaml.SafeLoader("").construct_object(yaml.ScalarNode(tag, value))
+    except (ValueError, yaml.YAMLError):
+        return ""
+    if isinstance(reading, bool):
+        return f" (write {str(reading).lower()})"
+    if abs(reading) < 10**18:
+        return f" (YAML 1.1 read {value} as {reading}; write {reading})"
+    return ""
+
+
+# What to write instead of null where the field's default alone would not say it.
+_NULL_FIXES = {
+    ("Spec", "alerts"): "write 'alerts: {}' for alerts on FAILED, TIMEOUT and STOPPED, or remove the key for none",
+    ("Spec", "start"): "remove the key (or write on_demand) for an on-demand start",
+    ("Stage", "after"): "remove the key (or write []) for a root stage",
+}
+
+
+def _as_yaml(value: Any) -> str:
     if isinstance(value, bool):
-        return f"{str(value).lower()}"
-    if isinstance(value, (dict, list)):
-        return "a mapping" if isinstance(value, dict) else "a list"
-    return repr(value) if isinstance(value, str) else f"{type(value).__name__} {value!r}"
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_as_yaml(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key}: {_as_yaml(item)}" for key, item in value.items()) + "}"
+    return str(value)
+
+
+def _null_fix(root: type[BaseModel], path: Path) -> str:
+    """What to write instead of an explicit null at `path` ("" where a value is required)."""
+    if len(path) == 2 and path[0] == "stages":
+        return f"write '{path[1]}: {{}}' for a stage with the default options"
+    model = _model_at(root, path[:-1])
+    name = path[-1] if path else None
+    field = model.model_fields.get(name) if model is not None and isinstance(name, str) else None
+    if field is None or field.is_required():
+        return ""
+    if (model.__name__, name) in _NULL_FIXES:
+        return _NULL_FIXES[(model.__name__, name)]
+    default = field.get_default(call_default_factory=True)
+    return "remove the key to leave it unset" if default is None else f"remove the key for the default ({_as_yaml(default)})"
 
 
 def _message(error: Any, root: type[BaseModel], path: Path) -> str:
+    message = _plain_message(error, root, path)
+    if error.get("input", ...) is None and error["type"] != "missing" and (fix := _null_fix(root, path)):
+        message += f"; {fix}"
+    return message
+
+
+def _plain_message(error: Any, root: type[BaseModel], path: Path) -> str:
     kind = error["type"]
     value = error.get("input")
     context = error.get("ctx") or {}
@@ -100,14 +158,19 @@ def _message(error: Any, root: type[BaseModel], path: Path) -> str:
         return f"unsupported spec version {value!r}: this gluegen reads version 1"
     if kind == "literal_error":
         hint = suggest(str(value).upper(), str(context.get("expected", "")).replace("'", "").replace(" or ", ", ").split(", "))
-        return f"must be {context.get('expected')}, not {_describe(value)}{hint}"
+        return f"must be {context.get('expected')}, not {describe(value)}{hint}"
     if kind in _TYPE_NAMES:
-        hint = ""
+        hint = _reading_hint(kind, value)
         if kind == "list_type" and isinstance(value, str):
             hint = f" (write [{value}])"
-        return f"must be {_TYPE_NAMES[kind]}, not {_describe(value)}{hint}"
+        return f"must be {_TYPE_NAMES[kind]}, not {describe(value)}{hint}"
     if kind in _BOUNDS:
         return _BOUNDS[kind].format(**context)
+    if kind == "string_too_short":
+        low = context.get("min_length")
+        return "must not be empty" if low == 1 else f"must be at least {low} characters long"
+    if kind == "string_too_long":
+        return f"must be at most {context.get('max_length')} characters long"
     if kind == "too_short" and path == ("stages",):
         return "must define at least one stage"
     if kind == "too_short":
@@ -115,8 +178,8 @@ def _message(error: Any, root: type[BaseModel], path: Path) -> str:
     return str(error["msg"]).removeprefix("Value error, ")
 
 
-def diagnostics(error: ValidationError, root: type[BaseModel], locations: Locations) -> list[Diagnostic]:
-    """One diagnostic per pydantic error, located in the YAML source."""
+def diagnostics(error: ValidationError, root: type[BaseModel], locations: Locations) -> list[tuple[Diagnostic, Path]]:
+    """One diagnostic per pydantic error, located in the YAML source, with the data path it is about."""
     found = []
     for item in error.errors():
         loc = tuple(item["loc"])
@@ -126,8 +189,10 @@ def diagnostics(error: ValidationError, root: type[BaseModel], locations: Locati
         at_key = is_key or item["type"] == "extra_forbidden"
         if item["type"] == "missing":  # the key is absent: report it on the mapping that lacks it
             path = path[:-1]
-        index = (item.get("ctx") or {}).get("index")
-        if isinstance(index, int):  # a custom error that names the list item it is about
-            path = path + (index,)
-        found.append(locations.diagnostic(path, message, key=at_key))
+        context = item.get("ctx") or {}
+        if isinstance(context.get("index"), int):  # a custom error that names the list item it is about
+            path = path + (context["index"],)
+        if isinstance(context.get("at"), tuple):  # ... or the place inside the value (an event pattern)
+            path = path + context["at"]
+        found.append((locations.diagnostic(path, message, key=at_key), path))
     return found

@@ -8,9 +8,9 @@ feeds the generated module's variable descriptions, its README and the JSON Sche
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -27,7 +27,9 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from generator import event_pattern
 from generator.cron import check_cron
+from generator.loader import describe
 
 IDENTIFIER = re.compile(r"[a-z][a-z0-9_]{0,62}")
 # Glue's "single-line string" pattern: no control characters other than tab.
@@ -45,17 +47,32 @@ def _identifier(value: str) -> str:
     return value
 
 
-def _bounded(kind: str, low: int, high: int, pattern: re.Pattern[str], what: str):
-    """Length and character checks with gluegen's messages (the JSON Schema gets the lengths via `_text`)."""
+def _text(kind: str, low: int, high: int, chars: re.Pattern[str] | None, what: str = "", *,
+          then: Callable[[str], str] | None = None, reserved_prefix: str = "") -> Any:
+    """A string type: gluegen's length and character checks (then `then`), and a JSON Schema
+    stating the same limits, built from the same numbers and pattern so the two cannot drift."""
 
     def check(value: str) -> str:
         if not low <= len(value) <= high:
+            if low == 1 and not value:
+                raise PydanticCustomError(kind, "must not be empty")
             raise PydanticCustomError(kind, f"must be {low} to {high} characters long, is {{n}}", {"n": len(value)})
-        if not pattern.fullmatch(value):
+        if chars is not None and not chars.fullmatch(value):
             raise PydanticCustomError(kind, f"must be {what}")
         return value
 
-    return AfterValidator(check)
+    schema: dict[str, Any] = {"type": "string", "minLength": low, "maxLength": high}
+    if chars is not None or reserved_prefix:
+        schema["pattern"] = f"^{_not_starting(reserved_prefix)}{chars.pattern if chars else ''}" + ("$" if chars else "")
+    checks = [AfterValidator(check)] + ([AfterValidator(then)] if then else [])
+    return Annotated[(StrictStr, *checks, WithJsonSchema(schema))]
+
+
+def _not_starting(prefix: str) -> str:
+    """A lookahead refusing `prefix` in any letter case (`aws:` -> `(?![aA][wW][sS]:)`)."""
+    if not prefix:
+        return ""
+    return "(?!" + "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in prefix) + ")"
 
 
 def _cron(value: str) -> str:
@@ -81,9 +98,16 @@ def _tag_characters(value: str) -> str:
     return value
 
 
+RESERVED_TAG_PREFIX = "aws:"
+MAX_TAGS = 50
+
+
 def _tag_key(value: str) -> str:
-    if value.lower().startswith("aws:"):
-        raise PydanticCustomError("tag_key", "tag key '{key}' uses the prefix 'aws:', which AWS reserves", {"key": value})
+    if value.lower().startswith(RESERVED_TAG_PREFIX):
+        raise PydanticCustomError(
+            "tag_key", "tag key '{key}' uses the prefix '{prefix}', which AWS reserves",
+            {"key": value, "prefix": RESERVED_TAG_PREFIX},
+        )
     return _tag_characters(value)
 
 
@@ -93,95 +117,116 @@ def _after(value: Any) -> Any:
         as_map: dict[Any, str] = {}
         for index, item in enumerate(value):
             if not isinstance(item, str):
-                raise PydanticCustomError("after", "must be a stage name, not {item}", {"index": index, "item": repr(item)})
+                raise PydanticCustomError(
+                    "after", "must be a stage name, not {item}", {"index": index, "item": describe(item)}
+                )
             if item in as_map:
                 raise PydanticCustomError("after", "stage '{item}' is listed twice", {"index": index, "item": item})
             as_map[item] = "SUCCEEDED"
         return as_map
-    if value is not None and not isinstance(value, dict):
+    if not isinstance(value, dict):
         hint = f" (write [{value}])" if isinstance(value, str) else ""
         raise PydanticCustomError(
             "after",
             "must be a list of stage names or a mapping of stage name to state, not {value}{hint}",
-            {"value": repr(value), "hint": hint},
+            {"value": describe(value), "hint": hint},
         )
     return value
 
 
-def _json_like(value: Any) -> Any:
-    """An event pattern is JSON: strings, finite numbers, booleans, null, lists and string-keyed maps."""
-
-    def walk(item: Any, where: str) -> None:
-        if isinstance(item, dict):
-            for key, inner in item.items():
-                if not isinstance(key, str):
-                    raise PydanticCustomError("json", "{where}: keys must be strings, not {key}", {"where": where, "key": repr(key)})
-                walk(inner, f"{where}.{key}")
-        elif isinstance(item, list):
-            for index, inner in enumerate(item):
-                walk(inner, f"{where}[{index}]")
-        elif isinstance(item, float) and not math.isfinite(item):
-            raise PydanticCustomError("json", "{where}: {value} is not a JSON number", {"where": where, "value": repr(item)})
-        elif item is not None and not isinstance(item, (str, int, float, bool)):
-            raise PydanticCustomError(
-                "json", "{where}: {kind} is not JSON (quote it)", {"where": where, "kind": type(item).__name__}
-            )
-
-    walk(value, "pattern")
+def _event_pattern(value: Any) -> Any:
+    """A pattern EventBridge accepts (see `generator.event_pattern`), located to the offending value."""
+    try:
+        event_pattern.check(value)
+    except event_pattern.PatternError as error:
+        raise PydanticCustomError("event_pattern", error.message, {"at": error.at}) from None
     return value
 
 
 def _whole_number(value: Any) -> Any:
     """`version: true` and `version: 1.0` are not version 1."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise PydanticCustomError("version", "unsupported spec version {value}: this gluegen reads version 1", {"value": repr(value)})
+        raise PydanticCustomError(
+            "version", "must be the number 1 (this gluegen reads version 1), not {value}", {"value": describe(value)}
+        )
     return value
+
+
+# S3's naming rules for general purpose buckets (AmazonS3/latest/userguide/bucketnamingrules.html).
+BUCKET_LENGTH = (3, 63)
+_BUCKET_CHARS = re.compile(r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?")
+_IP_ADDRESS = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
+BUCKET_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+BUCKET_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+
+
+def _bucket_problem(name: str) -> str | None:
+    low, high = BUCKET_LENGTH
+    if not low <= len(name) <= high:
+        return f"it must be {low} to {high} characters long, is {len(name)}"
+    if not _BUCKET_CHARS.fullmatch(name):
+        return "use lowercase letters, digits, dots and hyphens, beginning and ending with a letter or digit"
+    if ".." in name:
+        return "it must not hold two adjacent dots"
+    if _IP_ADDRESS.fullmatch(name):
+        return "it must not be formatted as an IP address"
+    for prefix in BUCKET_RESERVED_PREFIXES:
+        if name.startswith(prefix):
+            return f"the prefix '{prefix}' is reserved"
+    for suffix in BUCKET_RESERVED_SUFFIXES:
+        if name.endswith(suffix):
+            return f"the suffix '{suffix}' is reserved"
+    return None
 
 
 def _s3_bucket(value: str) -> str:
-    if not re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", value) or ".." in value:
-        raise PydanticCustomError("s3_bucket", "'{value}' is not a valid S3 bucket name", {"value": value})
+    problem = _bucket_problem(value)
+    if problem is not None:
+        raise PydanticCustomError(
+            "s3_bucket", "'{value}' is not a valid S3 bucket name: {problem}", {"value": value, "problem": problem}
+        )
     return value
+
+
+def _dots(text: str) -> str:
+    return text.replace(".", "\\.")  # bucket affixes hold only [a-z0-9.-]; "\\-" is invalid in a Unicode JS regex
+
+
+BUCKET_SCHEMA = {
+    "type": "string",
+    "minLength": BUCKET_LENGTH[0],
+    "maxLength": BUCKET_LENGTH[1],
+    "pattern": "^"
+    + f"(?!{'|'.join(map(_dots, BUCKET_RESERVED_PREFIXES))})"
+    + f"(?!.*(?:{'|'.join(map(_dots, BUCKET_RESERVED_SUFFIXES))})$)"
+    + "(?!.*\\.\\.)"
+    + f"(?!{_IP_ADDRESS.pattern}$)"
+    + f"{_BUCKET_CHARS.pattern}$",
+}
+S3Bucket = Annotated[StrictStr, AfterValidator(_s3_bucket), WithJsonSchema(BUCKET_SCHEMA)]
 
 
 IDENTIFIER_SCHEMA = {"pattern": f"^{IDENTIFIER.pattern}$"}
 Identifier = Annotated[StrictStr, AfterValidator(_identifier), WithJsonSchema({"type": "string", **IDENTIFIER_SCHEMA})]
-_SINGLE_LINE_SCHEMA = "^[^\\u0000-\\u0008\\u000a-\\u001f\\u007f]*$"
-
-
-def _text(low: int, high: int, **extra: object) -> WithJsonSchema:
-    return WithJsonSchema({"type": "string", "minLength": low, "maxLength": high, **extra})
-
-
-GlueName = Annotated[
-    StrictStr,
-    _bounded("glue_name", 1, 255, _SINGLE_LINE, "a single line without control characters"),
-    _text(1, 255, pattern=_SINGLE_LINE_SCHEMA),
-]
-Description = Annotated[
-    StrictStr,
-    _bounded("description", 0, 2048, _MULTI_LINE, "free of control characters other than tab and newline"),
-    _text(0, 2048),
-]
+_ONE_LINE = "a single line without control characters"
+GlueName = _text("glue_name", 1, 255, _SINGLE_LINE, _ONE_LINE)
+Description = _text("description", 0, 2048, _MULTI_LINE, "free of control characters other than tab and newline")
 Cron = Annotated[StrictStr, AfterValidator(_cron), WithJsonSchema({"type": "string", "pattern": r"^cron\(\S+( +\S+){5}\)$"})]
-TagKey = Annotated[
-    StrictStr,
-    _bounded("tag_key", 1, 128, _SINGLE_LINE, "a single line without control characters"),
-    AfterValidator(_tag_key),
-    _text(1, 128, pattern="^(?![aA][wW][sS]:)"),
-]
-TagValue = Annotated[
-    StrictStr,
-    _bounded("tag_value", 0, 256, _SINGLE_LINE, "a single line without control characters"),
-    AfterValidator(_tag_characters),
-    _text(0, 256),
-]
-PropertyKey = Annotated[
-    StrictStr, _bounded("property_key", 1, 255, _SINGLE_LINE, "a single line without control characters"), _text(1, 255)
-]
+TagKey = _text("tag_key", 1, 128, _SINGLE_LINE, _ONE_LINE, then=_tag_key, reserved_prefix=RESERVED_TAG_PREFIX)
+TagValue = _text("tag_value", 0, 256, _SINGLE_LINE, _ONE_LINE, then=_tag_characters)
+PropertyKey = _text("property_key", 1, 255, _SINGLE_LINE, _ONE_LINE)
+S3Prefix = _text("s3_prefix", 1, 1024, None)
 
 
 class _Frozen(BaseModel):
+    """Base of the spec's models.
+
+    An optional field defaults to None (unset), but its annotation names only what a spec
+    may write: an explicit null is refused, with the fix (`generator.messages`), because
+    `alerts:` with no value reads as "alerts with their defaults" to some and "no alerts"
+    to others.
+    """
+
     # defer_build: only Spec's validator is built (on first use); the nested models
     # are built into it instead of each building its own at import (about 20 ms less startup).
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
@@ -191,8 +236,8 @@ class Workflow(_Frozen):
     """The Glue workflow itself."""
 
     name: GlueName = Field(description="Name of the Glue Workflow.")
-    description: Description | None = Field(default=None, description="Description for the workflow.")
-    max_concurrent_runs: Annotated[StrictInt, Field(ge=1, le=1000)] | None = Field(
+    description: Description = Field(default=None, description="Description for the workflow.")
+    max_concurrent_runs: Annotated[StrictInt, Field(ge=1, le=1000)] = Field(
         default=None, description="How many runs of the workflow may be in progress at once (unset: no limit)."
     )
     default_run_properties: dict[PropertyKey, StrictStr] = Field(
@@ -203,12 +248,8 @@ class Workflow(_Frozen):
 class S3Source(_Frozen):
     """Objects created in an S3 bucket (EventBridge notifications must be on for the bucket)."""
 
-    bucket: Annotated[
-        StrictStr,
-        AfterValidator(_s3_bucket),
-        WithJsonSchema({"type": "string", "pattern": "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}),
-    ] = Field(description="Name of the S3 bucket.")
-    prefix: Annotated[StrictStr, Field(min_length=1, max_length=1024)] | None = Field(
+    bucket: S3Bucket = Field(description="Name of the S3 bucket.")
+    prefix: S3Prefix = Field(
         default=None, description="Only objects whose key starts with this prefix."
     )
 
@@ -216,14 +257,18 @@ class S3Source(_Frozen):
 class EventStart(_Frozen):
     """An EVENT start: an EventBridge rule notifies the workflow, which starts after a batch of events."""
 
-    s3: S3Source | None = Field(default=None, description="Start on objects created in an S3 bucket.")
-    pattern: Annotated[dict[StrictStr, Any], Field(min_length=1), AfterValidator(_json_like)] | None = Field(
+    model_config = ConfigDict(json_schema_extra={"oneOf": [{"required": ["s3"]}, {"required": ["pattern"]}]})
+
+    s3: S3Source = Field(default=None, description="Start on objects created in an S3 bucket.")
+    pattern: Annotated[
+        dict[StrictStr, Any], AfterValidator(_event_pattern), WithJsonSchema(event_pattern.SCHEMA_PLACEHOLDER)
+    ] = Field(
         default=None, description="A raw EventBridge event pattern, instead of `s3`."
     )
     batch_size: Annotated[StrictInt, Field(ge=1, le=100)] = Field(
         default=1, description="Events to collect before a run starts (1-100)."
     )
-    batch_window: Annotated[StrictInt, Field(ge=1, le=900)] | None = Field(
+    batch_window: Annotated[StrictInt, Field(ge=1, le=900)] = Field(
         default=None, description="Seconds after the first event after which a run starts anyway (1-900; Glue's default 900)."
     )
 
@@ -237,6 +282,8 @@ class EventStart(_Frozen):
 def _start(value: Any) -> Any:
     if value == "on_demand":
         return {}
+    if value is None:
+        raise PydanticCustomError("start", "must be 'on_demand' or a mapping with 'schedule' or 'event', not null")
     if isinstance(value, str):
         raise PydanticCustomError(
             "start",
@@ -249,10 +296,12 @@ def _start(value: Any) -> Any:
 class Start(_Frozen):
     """How a run starts: `on_demand` (the default), `{schedule: "cron(...)"}` or `{event: {...}}`."""
 
-    schedule: Cron | None = Field(
+    model_config = ConfigDict(json_schema_extra={"not": {"required": ["schedule", "event"]}})
+
+    schedule: Cron = Field(
         default=None, description="AWS cron expression of a SCHEDULED start trigger, e.g. cron(0 2 * * ? *)."
     )
-    event: EventStart | None = Field(default=None, description="An EVENT start trigger with its EventBridge rule.")
+    event: EventStart = Field(default=None, description="An EVENT start trigger with its EventBridge rule.")
 
     @model_validator(mode="after")
     def _one_kind(self) -> "Start":
@@ -277,6 +326,19 @@ JOB_ONLY_FIELDS = ("job", "arguments", "timeout", "notify_delay_after", "securit
 class Stage(_Frozen):
     """One stage of the workflow: a Glue job (or crawler) and the trigger that starts it."""
 
+    # The single-stage rules of `generator.analyse` that JSON Schema can state: `when: any`
+    # needs two or more upstreams (in either form of `after`), a crawler takes no job options.
+    model_config = ConfigDict(json_schema_extra={"allOf": [
+        {
+            "if": {"required": ["when"], "properties": {"when": {"const": "any"}}},
+            "then": {"required": ["after"], "properties": {"after": {"minItems": 2, "minProperties": 2}}},
+        },
+        {
+            "if": {"required": ["crawler"], "properties": {"crawler": {"const": True}}},
+            "then": {"properties": {field: False for field in JOB_ONLY_FIELDS}},
+        },
+    ]})
+
     after: Annotated[
         dict[Identifier, StrictStr],
         BeforeValidator(_after, json_schema_input_type=list[Identifier] | dict[Identifier, State]),
@@ -285,7 +347,7 @@ class Stage(_Frozen):
         description=(
             "Upstream stages: a list (each must end SUCCEEDED) or a mapping of stage to the state it must end in "
             "(jobs: SUCCEEDED, FAILED, TIMEOUT, STOPPED; crawlers: SUCCEEDED, FAILED, CANCELLED). "
-            "None: started by the start trigger."
+            "Unset or empty: started by the start trigger."
         ),
     )
     when: Literal["all", "any"] = Field(
@@ -295,33 +357,37 @@ class Stage(_Frozen):
     crawler: StrictBool = Field(
         default=False, description="The stage runs a Glue crawler named by var.crawlers[<stage>] instead of a job."
     )
-    job: Identifier | None = Field(
+    job: Identifier = Field(
         default=None, description="Key of var.jobs that names this stage's Glue job (default: the stage name)."
     )
-    description: Description | None = Field(default=None, description="Description of the trigger that starts this stage.")
+    description: Description = Field(default=None, description="Description of the trigger that starts this stage.")
     arguments: dict[PropertyKey, StrictStr] = Field(
         default_factory=dict, description='Job arguments for this stage\'s run, e.g. {"--layer": "silver"}.'
     )
-    timeout: Annotated[StrictInt, Field(ge=1, le=10080)] | None = Field(
+    timeout: Annotated[StrictInt, Field(ge=1, le=10080)] = Field(
         default=None, description="Job run timeout in minutes (unset: the job's own timeout, 2,880 minutes unless set)."
     )
-    notify_delay_after: Annotated[StrictInt, Field(ge=1, le=10080)] | None = Field(
+    notify_delay_after: Annotated[StrictInt, Field(ge=1, le=10080)] = Field(
         default=None, description="Minutes after a run starts before a delay notification is sent."
     )
-    security_configuration: GlueName | None = Field(
+    security_configuration: GlueName = Field(
         default=None, description="Name of the Glue security configuration this stage's job runs with."
     )
 
 
 def _tags(value: Any) -> Any:
-    if isinstance(value, dict) and len(value) > 50:
-        raise PydanticCustomError("tags", "at most 50 tags are allowed, found {n}", {"n": len(value)})
+    if isinstance(value, dict) and len(value) > MAX_TAGS:
+        raise PydanticCustomError("tags", "at most {max} tags are allowed, found {n}", {"max": MAX_TAGS, "n": len(value)})
     return value
 
 
 def _unique(value: Any) -> Any:
-    if isinstance(value, list) and len({repr(item) for item in value}) != len(value):
-        raise PydanticCustomError("unique", "lists a state twice")
+    if isinstance(value, list):
+        seen: set[str] = set()
+        for index, item in enumerate(value):
+            if repr(item) in seen:
+                raise PydanticCustomError("unique", "{item} is listed twice", {"index": index, "item": describe(item)})
+            seen.add(repr(item))
     return value
 
 
@@ -333,6 +399,7 @@ class Alerts(_Frozen):
     ] = Field(
         default_factory=lambda: ["FAILED", "TIMEOUT", "STOPPED"],
         description="Job run states that raise an alert (Glue Job State Change events: SUCCEEDED, FAILED, TIMEOUT, STOPPED).",
+        json_schema_extra={"uniqueItems": True},
     )
 
 
@@ -352,11 +419,13 @@ class Spec(_Frozen):
         description="The stages, in order; each is one Glue job or crawler and one trigger file."
     )
     tags: Annotated[dict[TagKey, TagValue], BeforeValidator(_tags)] = Field(
-        default_factory=dict, description="Tags on every resource of the module, merged under var.tags."
+        default_factory=dict,
+        description="Tags on every resource of the module, merged under var.tags.",
+        json_schema_extra={"maxProperties": MAX_TAGS},
     )
     iam_role: StrictBool = Field(
         default=False,
         description="Create a role that EventBridge and Lambda can assume to start this workflow and manage its runs.",
     )
-    alerts: Alerts | None = Field(default=None, description="SNS alerts when this module's jobs end in chosen states.")
+    alerts: Alerts = Field(default=None, description="SNS alerts when this module's jobs end in chosen states.")
     dashboard: StrictBool = Field(default=False, description="A CloudWatch dashboard of this module's job runs.")

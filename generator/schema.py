@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from generator import __version__
+from generator import __version__, event_pattern
 from generator.model import Spec
 
 SCHEMA_FILE = "gluegen.schema.json"  # beside the specs, named in each spec's modeline
@@ -24,9 +24,37 @@ def _close_pattern_maps(node: Any) -> None:
             _close_pattern_maps(value)
 
 
+def _drop_null_defaults(node: Any) -> None:
+    """Optional fields default to unset but refuse an explicit null, so the schema names no null default."""
+    if isinstance(node, dict):
+        if node.get("default", ...) is None:
+            del node["default"]
+        for value in node.values():
+            _drop_null_defaults(value)
+    elif isinstance(node, list):
+        for value in node:
+            _drop_null_defaults(value)
+
+
+def _refer_to_event_pattern(node: Any) -> None:
+    """Replace the event pattern field's placeholder with a reference to the pattern's grammar."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(value, dict) and value.get("x-gluegen") == event_pattern.SCHEMA_NAME:
+                del value["x-gluegen"]
+                value["$ref"] = event_pattern.SCHEMA_REF
+            _refer_to_event_pattern(value)
+    elif isinstance(node, list):
+        for value in node:
+            _refer_to_event_pattern(value)
+
+
 def spec_schema() -> dict[str, Any]:
     schema = Spec.model_json_schema()
+    _refer_to_event_pattern(schema)
+    schema["$defs"].update(event_pattern.json_schema_defs())
     _close_pattern_maps(schema)
+    _drop_null_defaults(schema)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$comment": f"gluegen {__version__}", **schema}
 
 

@@ -6,28 +6,57 @@ import unicodedata
 
 from pydantic import ValidationError
 
-from generator.analyse import analyse
-from generator.errors import SpecError
+from generator.analyse import analyse, stage_problems
+from generator.errors import Diagnostic, SpecError
 from generator.loader import Document, load_yaml
 from generator.messages import diagnostics
-from generator.model import Spec
+from generator.model import IDENTIFIER, Spec, Stage
 from generator.plan import Plan
 
 
 def load_plan(text: str, source: str) -> Plan:
-    """Parse, validate and analyse one spec; `source` names it in messages and headers."""
+    """Parse, validate and analyse one spec; `source` names it in messages and headers.
+    Raise one SpecError with every problem found."""
     document = load_yaml(text, source)
+    problems = list(document.problems)
     if not isinstance(document.data, dict):
-        raise SpecError([document.locations.diagnostic((), "the spec must be a mapping of keys to values")])
-    _check_normalised(document)
+        if document.replaced != {()}:
+            problems.append(document.locations.diagnostic((), "the spec must be a mapping of keys to values"))
+        raise SpecError(problems)
+    problems += _not_normalised(document)
     try:
         spec = Spec.model_validate(document.data)
     except ValidationError as error:
-        raise SpecError(diagnostics(error, Spec, document.locations)) from None
-    return analyse(spec, document.locations)
+        found = diagnostics(error, Spec, document.locations)
+        problems += [problem for problem, path in found if path not in document.replaced]
+        problems += _problems_of_valid_stages(document)
+        raise SpecError(problems) from None
+    try:
+        plan = analyse(spec, document.locations)
+    except SpecError as error:
+        raise SpecError(problems + list(error.diagnostics)) from None
+    if problems:
+        raise SpecError(problems)
+    return plan
 
 
-def _check_normalised(document: Document) -> None:
+def _problems_of_valid_stages(document: Document) -> list[Diagnostic]:
+    """When the spec as a whole did not validate: the reference and graph rules over the
+    stages that did (each validated alone), so one run lists every problem."""
+    raw = document.data.get("stages")
+    if not isinstance(raw, dict):
+        return []
+    valid: dict[str, Stage] = {}
+    for name, value in raw.items():
+        if IDENTIFIER.fullmatch(name):
+            try:
+                valid[name] = Stage.model_validate(value)
+            except ValidationError:
+                continue
+    return stage_problems(valid, document.locations, declared=None if len(valid) == len(raw) else raw)
+
+
+def _not_normalised(document: Document) -> list[Diagnostic]:
     """Terraform normalises string literals to Unicode NFC; a string in another form
     would reach AWS changed, so it is refused here rather than altered silently."""
     problems = []
@@ -45,8 +74,7 @@ def _check_normalised(document: Document) -> None:
             problems.append(document.locations.diagnostic(path, _NFC))
 
     walk(document.data, ())
-    if problems:
-        raise SpecError(problems)
+    return problems
 
 
 _NFC = (

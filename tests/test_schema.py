@@ -6,9 +6,9 @@ import json
 
 import jsonschema
 import pytest
-import yaml
 
 from conftest import ROOT, SPECS, run_cli
+from generator.loader import load_yaml
 from generator.schema import schema_text
 
 SCHEMA_PATH = ROOT / "specs" / "gluegen.schema.json"
@@ -18,6 +18,12 @@ SCHEMA_REJECTS = [
     "unknown_key", "wrong_type", "bad_stage_name", "bad_module_name", "name_not_single_line", "empty_stages",
     "bad_cron", "bad_start", "wrong_version", "reserved_tag", "missing_workflow", "not_a_mapping", "out_of_range",
     "state_case", "bad_bucket", "batch_size", "alert_state",
+    "alerts_null", "after_null", "start_null", "empty_prefix", "yaml11_bool", "yaml11_sexagesimal",
+    # single-file rules the validator enforces beyond types (issue 8, item 17)
+    "too_many_tags", "alert_state_twice", "schedule_and_event", "event_two_sources", "when_any_single",
+    "when_any_single_map", "crawler_timeout", "empty_pattern", "pattern_not_list", "pattern_empty_list",
+    "pattern_empty_object", "pattern_unknown_matcher", "bucket_ip_address", "bucket_reserved_prefix",
+    "bucket_reserved_suffix",
 ]
 
 
@@ -37,13 +43,14 @@ def test_committed_schema_is_current():
 def test_every_example_spec_names_the_schema_and_passes_it(path, validator):
     text = path.read_text(encoding="utf-8")
     assert text.startswith("# yaml-language-server: $schema=gluegen.schema.json\n")
-    errors = [error.message for error in validator.iter_errors(yaml.safe_load(text))]
+    errors = [error.message for error in validator.iter_errors(load_yaml(text, path.name).data)]
     assert errors == []
 
 
 @pytest.mark.parametrize("name", SCHEMA_REJECTS)
 def test_schema_rejects_the_corpus_cases_it_can_express(name, validator):
-    document = yaml.safe_load((CORPUS / f"{name}.yaml").read_text(encoding="utf-8"))
+    # read as gluegen (and editors) read YAML: 1.2, where `yes` is a string
+    document = load_yaml((CORPUS / f"{name}.yaml").read_text(encoding="utf-8"), name).data
     assert not validator.is_valid(document)
 
 
@@ -52,3 +59,20 @@ def test_schema_check_reports_a_stale_file(tmp_path):
     stale.write_text("{}\n")
     result = run_cli("schema", "--check", str(stale))
     assert result.code == 1 and "gluegen schema --out" in result.out and "+++" in result.out
+
+
+@pytest.mark.parametrize("after,when,valid", [
+    ("[a, b]", "any", True), ("{a: SUCCEEDED, b: FAILED}", "any", True),
+    ("[a]", "any", False), ("{a: FAILED}", "any", False), ("[a]", "all", True),
+])
+def test_when_any_needs_two_upstreams_in_either_form_of_after(after, when, valid, validator):
+    text = f"version: 1\nmodule: m\nworkflow: {{name: w}}\nstages:\n  a: {{}}\n  b: {{}}\n  c: {{after: {after}, when: {when}}}\n"
+    assert validator.is_valid(load_yaml(text, "m.yaml").data) is valid
+
+
+def test_a_spec_with_every_key_set_passes(validator):
+    document = load_yaml((ROOT / "specs" / "nightly_full.yaml").read_text(encoding="utf-8"), "n.yaml").data
+    document["start"] = {"event": {"pattern": {"source": ["aws.s3"], "detail": {"size": [{"numeric": [">", 0]}]}},
+                                   "batch_size": 5, "batch_window": 60}}
+    document.update(iam_role=True, dashboard=True, alerts={"states": ["FAILED", "SUCCEEDED"]})
+    assert [error.message for error in validator.iter_errors(document)] == []
