@@ -29,8 +29,10 @@ class Module:
     files: dict[str, str]
 
 
-def load_modules(paths: list[str], *, rendered: bool = True) -> list[Module]:
-    """Read, validate and (unless told not to) render every spec; raise one SpecError listing all problems."""
+def load_modules(paths: list[str], *, rendered: bool = True, warn: TextIO | None = None) -> list[Module]:
+    """Read, validate and (unless told not to) render every spec; raise one SpecError listing all problems.
+
+    Warnings of the specs that are valid go to `warn` (they change no exit code)."""
     modules: list[Module] = []
     problems: list[Diagnostic] = []
     owners: dict[str, str] = {}
@@ -48,6 +50,8 @@ def load_modules(paths: list[str], *, rendered: bool = True) -> list[Module]:
             continue
         owners[plan.module] = source
         modules.append(Module(spec, source, plan, render(plan) if rendered else {}))
+    for warning in (w for module in modules for w in module.plan.warnings) if warn else ():
+        print(warning, file=warn)
     if problems:
         raise SpecError(problems)
     return modules
@@ -60,7 +64,7 @@ def _fix_command(modules: list[Module], out_dir: str) -> str:
 
 
 def cmd_generate(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
-    modules = load_modules(args.specs)
+    modules = load_modules(args.specs, warn=args.stderr)
     root = Path(args.out_dir)
     folders = [root / module.plan.module for module in modules]
     outcomes = workspace.write_modules([(folder, module.files) for folder, module in zip(folders, modules, strict=True)])
@@ -84,7 +88,7 @@ def _report(drift: Drift, stdout: TextIO) -> None:
 
 
 def cmd_check(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
-    modules = load_modules(args.specs)
+    modules = load_modules(args.specs, warn=args.stderr)
     for module in modules:  # a file in a generated file's place: only a person can resolve that
         workspace.check_ownership(Path(args.out_dir) / module.plan.module, module.files)
     stale = []
@@ -102,7 +106,7 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
 
 
 def cmd_validate(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
-    for module in load_modules(args.specs):
+    for module in load_modules(args.specs, warn=args.stderr):
         print(f"{module.source}: valid ({len(module.plan.stages)} stages, module {module.plan.module})", file=stdout)
     return ExitCode.OK
 
@@ -235,6 +239,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     args = parser().parse_args(argv)
+    args.stderr = stderr  # for warnings, which leave the exit code alone
     try:
         with gc_paused():
             return int(args.handler(args, stdout))

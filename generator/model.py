@@ -45,12 +45,18 @@ def _identifier(value: str) -> str:
     return value
 
 
-def _bounded(kind: str, low: int, high: int, pattern: re.Pattern[str], what: str):
-    """Length and character checks with gluegen's messages (the JSON Schema gets the lengths via `_text`)."""
+def _bounded(kind: str, low: int, high: int, pattern: re.Pattern[str], what: str, *, utf8: bool = False):
+    """Length and character checks with gluegen's messages (the JSON Schema gets the lengths via `_text`).
+
+    `utf8`: the limit counts UTF-8 bytes, as Glue's developer guide states for names and
+    descriptions ("not more than 255 bytes long") where the API reference says "length";
+    gluegen enforces the stricter reading. (JSON Schema can only count characters.)"""
+    unit = "bytes long in UTF-8" if utf8 else "characters long"
 
     def check(value: str) -> str:
-        if not low <= len(value) <= high:
-            raise PydanticCustomError(kind, f"must be {low} to {high} characters long, is {{n}}", {"n": len(value)})
+        size = len(value.encode("utf-8")) if utf8 else len(value)
+        if not low <= size <= high:
+            raise PydanticCustomError(kind, f"must be {low} to {high} {unit}, is {{n}}", {"n": size})
         if not pattern.fullmatch(value):
             raise PydanticCustomError(kind, f"must be {what}")
         return value
@@ -155,12 +161,12 @@ def _text(low: int, high: int, **extra: object) -> WithJsonSchema:
 
 GlueName = Annotated[
     StrictStr,
-    _bounded("glue_name", 1, 255, _SINGLE_LINE, "a single line without control characters"),
+    _bounded("glue_name", 1, 255, _SINGLE_LINE, "a single line without control characters", utf8=True),
     _text(1, 255, pattern=_SINGLE_LINE_SCHEMA),
 ]
 Description = Annotated[
     StrictStr,
-    _bounded("description", 0, 2048, _MULTI_LINE, "free of control characters other than tab and newline"),
+    _bounded("description", 0, 2048, _MULTI_LINE, "free of control characters other than tab and newline", utf8=True),
     _text(0, 2048),
 ]
 Cron = Annotated[StrictStr, AfterValidator(_cron), WithJsonSchema({"type": "string", "pattern": r"^cron\(\S+( +\S+){5}\)$"})]

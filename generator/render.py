@@ -48,13 +48,14 @@ def header(plan: Plan) -> str:
 def render(plan: Plan) -> dict[str, str]:
     """Every file of the module, keyed by its path relative to the module folder."""
     env = environment()
+    variables, outputs = interface.variables(plan), interface.outputs(plan)
     context = {
         "plan": plan,
         "header": header(plan),
         "readme_header": header_text(plan),
         "main": views.main_view(plan),
-        "variables": interface.variables(plan),
-        "outputs": interface.outputs(plan),
+        "variables": variables,
+        "outputs": outputs,
     }
     files = {"main.tf": env.get_template("main.tf.jinja").render(context)}
     by_file: dict[str, list[Trigger]] = {}
@@ -68,5 +69,5 @@ def render(plan: Plan) -> dict[str, str]:
             files[name] = env.get_template(f"{name}.jinja").render(context, **{key: view(plan)})
     files["variables.tf"] = env.get_template("variables.tf.jinja").render(context)
     files["outputs.tf"] = env.get_template("outputs.tf.jinja").render(context)
-    files["README.md"] = env.get_template("README.md.jinja").render(context, readme=readme_view(plan))
+    files["README.md"] = env.get_template("README.md.jinja").render(context, readme=readme_view(plan, variables, outputs))
     return dict(sorted(files.items()))

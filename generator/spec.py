@@ -14,8 +14,10 @@ from generator.model import Spec
 from generator.plan import Plan
 
 
-def load_plan(text: str, source: str) -> Plan:
-    """Parse, validate and analyse one spec; `source` names it in messages and headers."""
+def load_plan(text: str, source: str, *, quotas: bool = True) -> Plan:
+    """Parse, validate and analyse one spec; `source` names it in messages and headers.
+
+    `quotas=False` skips Glue's quotas (for benchmarks of specs larger than AWS allows)."""
     document = load_yaml(text, source)
     if not isinstance(document.data, dict):
         raise SpecError([document.locations.diagnostic((), "the spec must be a mapping of keys to values")])
@@ -24,7 +26,7 @@ def load_plan(text: str, source: str) -> Plan:
         spec = Spec.model_validate(document.data)
     except ValidationError as error:
         raise SpecError(diagnostics(error, Spec, document.locations)) from None
-    return analyse(spec, document.locations)
+    return analyse(spec, document.locations, quotas=quotas)
 
 
 def _check_normalised(document: Document) -> None:

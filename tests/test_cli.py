@@ -189,3 +189,28 @@ def test_module_runs_from_any_directory(tmp_path):
     result = subprocess.run([sys.executable, "-m", "generator", "generate"], cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out" / "etl" / "main.tf").is_file()
+
+
+SHARED_JOB = """\
+version: 1
+module: etl
+workflow: {name: etl}
+stages:
+  a: {}
+  b: {after: [a], job: shared}
+  c: {after: [a], job: shared}
+"""
+
+
+@pytest.mark.parametrize("command", ["validate", "generate", "check"])
+def test_warnings_go_to_stderr_and_leave_the_exit_code_alone(tmp_path, command):
+    build_file_tree(tmp_path, {"specs/etl.yaml": SHARED_JOB})
+    if command == "check":
+        assert run_cli("generate", cwd=tmp_path).code == 0
+    result = run_cli(command, cwd=tmp_path)
+    assert result.code == 0
+    assert result.err == (
+        "specs/etl.yaml:7:24: stages.c.job: warning: stages 'b' and 'c' both run job 'shared' and both start when "
+        "a SUCCEEDED: Glue starts the job twice at once, and the second run fails unless the job allows that many "
+        "concurrent runs (max_concurrent_runs in its execution_property; 1 by default)\n"
+    )
