@@ -193,3 +193,19 @@ def test_outputs(case):
     order = ["start", *dependent]
     assert outputs["trigger_arns"]["value"] == [f"${{aws_glue_trigger.{name}.arn}}" for name in order]
     assert list(outputs["trigger_names"]["value"]) == order
+
+
+def test_module_readme_claims_hold_for_the_workflow(case):
+    """The seed's "a downstream job starts only once its upstream jobs succeeded" only where it is
+    true (no failure branch, no `when: any`, no crawler); `trigger_arns` says it holds the start trigger."""
+    spec, module = case
+    readme = (ROOT / "out" / spec.module / "README.md").read_text(encoding="utf-8")
+    plain = all(
+        not stage.crawler and stage.when == "all" and set(stage.after.values()) <= {"SUCCEEDED"}
+        for stage in spec.stages.values()
+    )
+    assert ("a downstream job starts only once its upstream jobs succeeded" in readme) == plain
+    if not plain:
+        assert "have ended in the states the [Stages](#stages) table lists" in readme
+    description = module.outputs["trigger_arns"]["description"]
+    assert "start trigger" in description and "dependent jobs" not in description
