@@ -1,36 +1,68 @@
 """Whole-spec rules pydantic cannot see, and the `Plan` they lead to.
 
 Checks references between stages, states against the upstream's kind, `when`,
-crawler options, cycles, roots, stages that can never run, shared jobs (pitfall 9)
-and name lengths; every problem becomes a located diagnostic.
+crawler options, cycles, roots, stages that can never run, shared jobs (pitfall 9),
+Glue's quotas, and the workflow name's length and characters; every problem becomes
+a located diagnostic. Findings that do not stop generation (a job two stages may
+start at once) become the plan's warnings.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import replace
 
-from generator import graph
+from generator import graph, names
 from generator.errors import Diagnostic, SpecError
 from generator.loader import Locations, Path
 from generator.messages import suggest
 from generator.model import CRAWLER_STATES, JOB_ONLY_FIELDS, JOB_STATES, Spec, Stage
+from generator.names import GLUE_NAME_MAX, ResourceName
 from generator.plan import Action, Condition, EventSource, Plan, StageInfo, Trigger
 
-GLUE_NAME_MAX = 255
 START = "start"  # the start trigger's address and name suffix: no stage may take it
-# Feature resources are named "<workflow name>-<suffix>"; IAM roles and EventBridge rules hold 64 characters.
-FEATURE_NAME_MAX = 64
-FEATURE_SUFFIX = "-alerts"  # the longest suffix
+# Glue quotas ("Max jobs per trigger") and workflow restrictions ("limit the total number of
+# jobs, crawlers, and triggers within a workflow to 100 or less": beyond it, resuming and
+# stopping runs can fail).
+MAX_TRIGGER_ACTIONS = 50
+MAX_WORKFLOW_NODES = 100
+# "Glue Crawler State Change" events exist for Started, Succeeded and Failed only: the alert
+# states a crawler can raise, and how its events spell them.
+CRAWLER_ALERT_STATES = {"SUCCEEDED": "Succeeded", "FAILED": "Failed"}
+
+
+def utf8_length(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def resource_names(spec: Spec) -> tuple[ResourceName, ...]:
+    """What the module names after the workflow, beside Glue's own triggers."""
+    found: list[ResourceName] = []
+    if spec.start.event:
+        found += [names.START_RULE, names.START_ROLE]
+    if spec.iam_role:
+        found.append(names.RUN_ROLE)
+    if spec.alerts:
+        if _has_kind(spec, "job"):
+            found.append(names.ALERTS_RULE)
+        if _crawler_alert_states(spec):
+            found.append(names.CRAWLER_ALERTS_RULE)
+        found.append(names.ALERTS_TOPIC)
+    if spec.dashboard:
+        found.append(names.DASHBOARD)
+    return tuple(found)
 
 
 def name_limit(spec: Spec) -> tuple[int, str]:
-    """How long workflow.name (and var.workflow_name) may be, and why."""
+    """How many UTF-8 bytes workflow.name (and var.workflow_name) may hold, and why."""
     longest = max(len(f"-{name}") for name in (START, *(n for n, stage in spec.stages.items() if stage.after)))
-    limit = (GLUE_NAME_MAX - longest, "trigger names \"<workflow_name>-<stage>\" must fit Glue's limit of 255")
-    if spec.start.event or spec.iam_role or spec.alerts or spec.dashboard:
-        feature = FEATURE_NAME_MAX - len(FEATURE_SUFFIX)
-        if feature < limit[0]:
-            limit = (feature, "names of the module's roles and rules are \"<workflow_name>-<suffix>\" and hold at most 64")
+    limit = (GLUE_NAME_MAX - longest, f'trigger names "<workflow_name>-<stage>" must fit Glue\'s limit of {GLUE_NAME_MAX} bytes')
+    for name in resource_names(spec):
+        if name.max_length - len(name.suffix) < limit[0]:
+            limit = (
+                name.max_length - len(name.suffix),
+                f'the module names its {name.service} "<workflow_name>{name.suffix}", which holds at most {name.max_length}',
+            )
     return limit
 
 
@@ -94,15 +126,15 @@ def _shared_job_problems(stages: Mapping[str, Stage], where: Locations) -> list[
     return problems
 
 
-def _stage_problems(stages: Mapping[str, Stage], where: Locations, names: Collection[str]) -> list[Diagnostic]:
+def _stage_problems(stages: Mapping[str, Stage], where: Locations, known: Collection[str]) -> list[Diagnostic]:
     problems = _shared_job_problems(stages, where)
     for name, stage in stages.items():
         for index, (upstream, state) in enumerate(stage.after.items()):
             path = _after_path(where, name, index, upstream)
             if upstream == name:
                 problems.append(where.diagnostic(path, f"stage '{name}' cannot run after itself"))
-            elif upstream not in names:
-                hint = suggest(upstream, (other for other in names if other != name))
+            elif upstream not in known:
+                hint = suggest(upstream, (other for other in known if other != name))
                 problems.append(where.diagnostic(path, f"unknown stage '{upstream}'{hint}"))
             elif upstream not in stages:  # it failed validation; its own problems are reported
                 continue
@@ -137,17 +169,17 @@ def _stage_problems(stages: Mapping[str, Stage], where: Locations, names: Collec
 
 
 def _graph_problems(
-    stages: Mapping[str, Stage], where: Locations, names: Collection[str], *, whole: bool
+    stages: Mapping[str, Stage], where: Locations, known: Collection[str], *, whole: bool
 ) -> list[Diagnostic]:
     """Graph rules. A cycle among `stages` is a cycle whatever else is wrong; the rules that
     need the whole graph (a root exists, every stage can run) only run when it is `whole`."""
     problems = []
     edges = {name: stage.after for name, stage in stages.items()}
-    if START in names:
+    if START in known:
         problems.append(
             where.diagnostic(("stages", START), f"'{START}' is reserved for the workflow's start trigger", key=True)
         )
-    if stages and len(stages) == len(names) and not any(not stage.after for stage in stages.values()):
+    if stages and len(stages) == len(known) and not any(not stage.after for stage in stages.values()):
         problems.append(where.diagnostic(("stages",), "no stage without 'after': nothing starts the workflow"))
     cycle = graph.find_cycle(edges)
     if cycle:
@@ -164,21 +196,109 @@ def _graph_problems(
     return problems
 
 
-def _feature_problems(spec: Spec, where: Locations) -> list[Diagnostic]:
+def _has_kind(spec: Spec, wanted: str) -> bool:
+    return any(kind(stage) == wanted for stage in spec.stages.values())
+
+
+def _crawler_alert_states(spec: Spec) -> tuple[str, ...]:
+    """The crawler events the alerts match: only when a stage runs a crawler."""
+    if spec.alerts is None or not _has_kind(spec, "crawler"):
+        return ()
+    return tuple(CRAWLER_ALERT_STATES[state] for state in spec.alerts.states if state in CRAWLER_ALERT_STATES)
+
+
+def _name_problems(spec: Spec, where: Locations) -> list[Diagnostic]:
     problems = []
+    name = spec.workflow.name
     limit, reason = name_limit(spec)
-    if len(spec.workflow.name) > limit:
-        problems.append(
-            where.diagnostic(
-                ("workflow", "name"),
-                f"too long: {len(spec.workflow.name)} characters, at most {limit} here ({reason})",
-            )
-        )
-    has_jobs = any(not stage.crawler for stage in spec.stages.values())
-    for feature, enabled in (("alerts", spec.alerts is not None), ("dashboard", spec.dashboard)):
-        if enabled and not has_jobs:
-            problems.append(where.diagnostic((feature,), f"'{feature}' watches job runs, and no stage runs a job"))
+    if utf8_length(name) > limit:
+        problems.append(where.diagnostic(
+            ("workflow", "name"), f"too long: {utf8_length(name)} bytes in UTF-8, at most {limit} here ({reason})"))
+    found = resource_names(spec)
+    allowed = names.allowed(found)
+    bad = next((char for char in name if char not in allowed), None)
+    if found and bad is not None:
+        refusing = names.services(tuple(n for n in found if bad not in n.characters))
+        problems.append(where.diagnostic(
+            ("workflow", "name"),
+            f"{bad!r} cannot be used here: the module names its {refusing} after the workflow, and such names "
+            f"take only {names.describe(allowed)}",
+        ))
     return problems
+
+
+def _feature_problems(spec: Spec, where: Locations) -> list[Diagnostic]:
+    problems = _name_problems(spec, where)
+    if spec.dashboard and not _has_kind(spec, "job"):
+        problems.append(where.diagnostic(("dashboard",), "'dashboard' watches job runs, and no stage runs a job"))
+    if spec.alerts and not _has_kind(spec, "job") and not _crawler_alert_states(spec):
+        states = ", ".join(spec.alerts.states)
+        problems.append(where.diagnostic(
+            ("alerts",),
+            f"'alerts' on {states} watch nothing: no stage runs a job, and crawlers send state-change events only "
+            "for SUCCEEDED and FAILED",
+        ))
+    return problems
+
+
+def _quota_problems(spec: Spec, where: Locations) -> list[Diagnostic]:
+    problems = []
+    roots = [name for name, stage in spec.stages.items() if not stage.after]
+    if len(roots) > MAX_TRIGGER_ACTIONS:
+        problems.append(where.diagnostic(
+            ("stages", roots[MAX_TRIGGER_ACTIONS]),
+            f"{len(roots)} stages start the workflow: the start trigger would start them all, and a Glue trigger "
+            f"starts at most {MAX_TRIGGER_ACTIONS} jobs and crawlers (Glue quota 'Max jobs per trigger')",
+            key=True,
+        ))
+    triggers = 1 + len(spec.stages) - len(roots)
+    jobs, crawlers = len(_keys(spec, "job")), len(_keys(spec, "crawler"))
+    if triggers + jobs + crawlers > MAX_WORKFLOW_NODES:
+        problems.append(where.diagnostic(
+            ("stages",),
+            f"the workflow would hold {jobs} jobs, {crawlers} crawlers and {triggers} triggers, "
+            f"{triggers + jobs + crawlers} in all: AWS Glue's workflow restrictions limit a workflow to "
+            f"{MAX_WORKFLOW_NODES}, beyond which resuming and stopping its runs can fail",
+            key=True,
+        ))
+    return problems
+
+
+def _exclusive(first: Stage, second: Stage) -> bool:
+    """Whether the two stages can never both run in one workflow run: both require the same
+    upstream, each in another end state (a failure branch beside the success path)."""
+    def needs(stage: Stage) -> dict[str, str]:
+        return dict(stage.after) if stage.when == "all" or len(stage.after) == 1 else {}
+
+    mine, theirs = needs(first), needs(second)
+    return any(upstream in theirs and theirs[upstream] != state for upstream, state in mine.items())
+
+
+def _concurrency_warnings(spec: Spec, where: Locations) -> list[Diagnostic]:
+    """Stages that share a job are never ordered (nothing may wait for a shared job), so Glue
+    may start the job again while it runs; beyond the job's concurrent-run limit that run fails."""
+    runners: dict[str, list[str]] = {}
+    for name, stage in spec.stages.items():
+        if not stage.crawler:
+            runners.setdefault(key(name, stage), []).append(name)
+    found = []
+    limit = "unless the job allows that many concurrent runs (max_concurrent_runs in its execution_property; 1 by default)"
+    for job, stages in runners.items():
+        for index, later in enumerate(stages[1:], 1):
+            first = next((s for s in stages[:index] if not _exclusive(spec.stages[s], spec.stages[later])), None)
+            if first is None:
+                continue
+            a, b = spec.stages[first], spec.stages[later]
+            if (a.after, a.when) == (b.after, b.when):
+                when = " and ".join(f"{up} {state}" for up, state in b.after.items()) if b.after else "the workflow starts"
+                message = (f"stages '{first}' and '{later}' both run job '{job}' and both start when {when}: "
+                           f"Glue starts the job twice at once, and the second run fails {limit}")
+            else:
+                message = (f"stages '{first}' and '{later}' both run job '{job}' and nothing orders them: when their "
+                           f"runs overlap, the later one fails {limit}")
+            path = ("stages", later, "job") if ("stages", later, "job") in where.values else ("stages", later)
+            found.append(replace(where.diagnostic(path, message), severity="warning"))
+    return found
 
 
 def _action(name: str, stage: Stage) -> Action:
@@ -200,7 +320,10 @@ def _file(name: str, stage: Stage) -> str:
 def _start_trigger(spec: Spec) -> Trigger:
     roots = [name for name, stage in spec.stages.items() if not stage.after]
     start = spec.start
-    types = {"on_demand": ("ON_DEMAND", False), "schedule": ("SCHEDULED", True), "event": ("EVENT", None)}
+    # Pitfalls 1, 3 and 15: an enabled ON_DEMAND trigger starts a run on create; an EVENT
+    # trigger reads `enabled` back as false once imported, and a later true calls StartTrigger,
+    # which fails for EVENT triggers. Both are created disabled (for EVENT, the same API call).
+    types = {"on_demand": ("ON_DEMAND", False), "schedule": ("SCHEDULED", True), "event": ("EVENT", False)}
     trigger_type, enabled = types[start.kind]
     return Trigger(
         address=START,
@@ -260,15 +383,19 @@ def stage_problems(
     are not in `stages`): then only the rules that hold for part of a spec run, so a spec's
     schema, reference and graph problems are all reported at once.
     """
-    names = set(stages) if declared is None else set(declared)
-    problems = _stage_problems(stages, where, names)
-    return problems + _graph_problems(stages, where, names, whole=declared is None and not problems)
+    known = set(stages) if declared is None else set(declared)
+    problems = _stage_problems(stages, where, known)
+    return problems + _graph_problems(stages, where, known, whole=declared is None and not problems)
 
 
-def analyse(spec: Spec, where: Locations) -> Plan:
-    """Check the whole-spec rules; return the plan the templates render."""
+def analyse(spec: Spec, where: Locations, *, quotas: bool = True) -> Plan:
+    """Check the whole-spec rules; return the plan the templates render.
+
+    `quotas=False` skips Glue's quotas, for generator benchmarks whose specs exceed them.
+    """
     problems = stage_problems(spec.stages, where)
     problems += _feature_problems(spec, where)
+    problems += _quota_problems(spec, where) if quotas else []
     if problems:
         raise SpecError(problems)
     triggers = (_start_trigger(spec), *(_conditional_trigger(spec, n, s) for n, s in spec.stages.items() if s.after))
@@ -292,9 +419,12 @@ def analyse(spec: Spec, where: Locations) -> Plan:
         crawler_keys=_keys(spec, "crawler"),
         max_workflow_name_length=limit,
         name_limit_reason=reason,
+        resource_names=resource_names(spec),
         event=_event_source(spec),
         iam_role=spec.iam_role,
         alert_states=tuple(spec.alerts.states) if spec.alerts else None,
+        alert_crawler_states=_crawler_alert_states(spec),
         dashboard=spec.dashboard,
         module_at=where.find(("module",)),
+        warnings=tuple(sorted(_concurrency_warnings(spec, where))),
     )

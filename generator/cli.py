@@ -30,12 +30,14 @@ class Module:
 
 
 def load_modules(
-    paths: list[str], specs_dir: str = "specs", *, out_dir: str | None = None, rendered: bool = True
+    paths: list[str], specs_dir: str = "specs", *, out_dir: str | None = None, rendered: bool = True,
+    warn: TextIO | None = None,
 ) -> list[Module]:
     """Read, validate and (unless told not to) render every spec; raise one SpecError listing all problems.
 
     Given the out dir, each module's headers name the spec and out dir relative to their
     common root (`workspace.origin`), so the bytes do not depend on the working directory.
+    Warnings of the specs that are valid go to `warn` (they change no exit code).
     """
     modules: list[Module] = []
     problems: list[Diagnostic] = []
@@ -58,6 +60,8 @@ def load_modules(
         if rendered:
             files = render(plan, workspace.origin(spec, Path(out_dir)) if out_dir is not None else None)
         modules.append(Module(spec, source, plan, files))
+    for warning in (w for module in modules for w in module.plan.warnings) if warn else ():
+        print(warning, file=warn)
     if problems:
         raise SpecError(problems)
     return modules
@@ -76,7 +80,7 @@ def _survey(modules: list[Module], out_dir: str) -> workspace.Survey:
 
 
 def cmd_generate(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
-    modules = load_modules(args.specs, args.specs_dir, out_dir=args.out_dir)
+    modules = load_modules(args.specs, args.specs_dir, out_dir=args.out_dir, warn=args.stderr)
     found = _survey(modules, args.out_dir)
     outcomes = workspace.apply(found)
     for outcome in outcomes[:len(modules)]:
@@ -100,7 +104,7 @@ def _report(drift: Drift, stdout: TextIO) -> None:
 
 
 def cmd_check(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
-    modules = load_modules(args.specs, args.specs_dir, out_dir=args.out_dir)
+    modules = load_modules(args.specs, args.specs_dir, out_dir=args.out_dir, warn=args.stderr)
     found = _survey(modules, args.out_dir)  # refuses what only a person can resolve (exit 2)
     involved: set[Path] = set()  # the specs the fix must read
     stale = 0
@@ -124,7 +128,7 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
 
 
 def cmd_validate(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
-    for module in load_modules(args.specs, args.specs_dir):
+    for module in load_modules(args.specs, args.specs_dir, warn=args.stderr):
         print(f"{module.source}: valid ({len(module.plan.stages)} stages, module {module.plan.module})", file=stdout)
     return ExitCode.OK
 
@@ -264,6 +268,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     args = parser().parse_args(argv)
+    args.stderr = stderr  # for warnings, which leave the exit code alone
     try:
         with gc_paused():
             return int(args.handler(args, stdout))

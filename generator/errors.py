@@ -18,17 +18,23 @@ class ExitCode(IntEnum):
 
 @dataclass(frozen=True, order=True)
 class Diagnostic:
-    """One problem in one spec, at one place: `file:line:col: path: message`."""
+    """One problem in one spec, at one place: `file:line:col: path: message`.
+
+    A warning (`severity="warning"`) reads `file:line:col: path: warning: message`; it is
+    reported but stops nothing and leaves the exit code alone.
+    """
 
     source: str
     line: int
     column: int
     path: str
     message: str
+    severity: str = "error"  # or "warning"
 
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}:{self.column}"
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        message = f"warning: {self.message}" if self.severity == "warning" else self.message
+        return f"{where}: {self.path}: {message}" if self.path else f"{where}: {message}"
 
 
 class GluegenError(Exception):

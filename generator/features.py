@@ -6,68 +6,117 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from generator import hcl
+from generator import hcl, names
 from generator.plan import Plan
-from generator.views import reference, tags_expression
+from generator.views import MAPS, reference, tags_expression
 
-# Actions on this workflow's runs, and on this module's jobs and crawlers, that the run role allows.
+# What the run role is for: a Lambda function that starts this workflow, watches and manages
+# its runs, and writes its own logs. Every action below supports resource-level permissions
+# (Service Authorization Reference, AWS Glue); glue:GetCrawlerMetrics does not, and the role
+# does not need it (GetCrawler reports a crawler's state and last crawl), so it is not granted.
 WORKFLOW_ACTIONS = (
     "glue:GetWorkflow", "glue:GetWorkflowRun", "glue:GetWorkflowRunProperties", "glue:GetWorkflowRuns",
     "glue:PutWorkflowRunProperties", "glue:ResumeWorkflowRun", "glue:StartWorkflowRun", "glue:StopWorkflowRun",
 )
 JOB_ACTIONS = ("glue:BatchStopJobRun", "glue:GetJob", "glue:GetJobRun", "glue:GetJobRuns", "glue:StartJobRun")
-CRAWLER_ACTIONS = ("glue:GetCrawler", "glue:GetCrawlerMetrics", "glue:StartCrawler", "glue:StopCrawler")
-GLUE_ARN = '"arn:${data.aws_partition.current.partition}:glue:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}"'
+CRAWLER_ACTIONS = ("glue:GetCrawler", "glue:StartCrawler", "glue:StopCrawler")
+LOG_ACTIONS = ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents")
+ACCOUNT = "data.aws_caller_identity.current.account_id"
 
 
-def _jobs(plan: Plan) -> list[hcl.Expr]:
-    return [reference("job", key) for key in plan.job_keys]
+def _arn_prefix(service: str) -> str:
+    """`arn:<partition>:<service>:<region>:<account>` as the inside of an HCL template."""
+    return f"arn:${{data.aws_partition.current.partition}}:{service}:${{data.aws_region.current.id}}:${{{ACCOUNT}}}"
+
+
+def _statement(sid: str, actions: tuple[str, ...], resources: str) -> str:
+    return hcl.attributes([("sid", hcl.string(sid)), ("actions", hcl.value(list(actions), 4)), ("resources", resources)], 4)
+
+
+def _source_account() -> str:
+    """The confused-deputy guard every service trust carries: only calls made for this account."""
+    return hcl.attributes([("test", '"StringEquals"'), ("variable", '"aws:SourceAccount"'), ("values", f"[{ACCOUNT}]")], 6)
 
 
 def event_view(plan: Plan) -> dict[str, Any]:
     assert plan.event is not None
     rule = [
-        ("name", '"${local.resource_name}-start"'),
+        ("name", names.START_RULE.expression),
         ("description", '"Starts Glue workflow ${var.workflow_name}."'),
         ("event_pattern", f"jsonencode({hcl.value(plan.event.pattern, 2)})"),
         ("tags", tags_expression(plan)),
     ]
-    return {"rule": hcl.attributes(rule, 2), "s3_bucket": plan.event.s3_bucket, "tags": tags_expression(plan)}
+    source_arn = hcl.attributes(
+        [("test", '"ArnEquals"'), ("variable", '"aws:SourceArn"'), ("values", "[aws_cloudwatch_event_rule.start.arn]")], 6
+    )
+    return {
+        "rule": hcl.attributes(rule, 2),
+        "role_name": names.START_ROLE.expression,
+        "s3_bucket": plan.event.s3_bucket,
+        "tags": tags_expression(plan),
+        "trust_conditions": [_source_account(), source_arn],
+    }
 
 
 def _arns(kind: str, keys: tuple[str, ...]) -> str:
-    plural = {"job": "jobs", "crawler": "crawlers"}[kind]
-    return f'[for key in {hcl.string_list(keys)} : "${{local.glue_arn}}:{kind}/${{var.{plural}[key]}}"]'
+    return f'[for key in {hcl.string_list(keys)} : "${{local.glue_arn}}:{kind}/${{var.{MAPS[kind]}[key]}}"]'
 
 
 def iam_view(plan: Plan) -> dict[str, Any]:
-    statements = [("Workflow", WORKFLOW_ACTIONS, "[aws_glue_workflow.this.arn]")]
+    statements = [_statement("Workflow", WORKFLOW_ACTIONS, "[aws_glue_workflow.this.arn]")]
     if plan.job_keys:
-        statements.append(("Jobs", JOB_ACTIONS, _arns("job", plan.job_keys)))
+        statements.append(_statement("Jobs", JOB_ACTIONS, _arns("job", plan.job_keys)))
     if plan.crawler_keys:
-        statements.append(("Crawlers", CRAWLER_ACTIONS, _arns("crawler", plan.crawler_keys)))
+        statements.append(_statement("Crawlers", CRAWLER_ACTIONS, _arns("crawler", plan.crawler_keys)))
+    log_groups = '"' + _arn_prefix("logs") + ':log-group:/aws/lambda/${var.workflow_name}*"'
+    statements.append(_statement("LambdaLogs", LOG_ACTIONS, f"[{log_groups}]"))
     return {
-        "statements": [
-            hcl.attributes([("sid", hcl.string(sid)), ("actions", hcl.value(list(actions), 4)), ("resources", resources)], 4)
-            for sid, actions, resources in statements
-        ],
-        "glue_arn": GLUE_ARN,
+        "statements": statements,
+        "glue_arn": '"' + _arn_prefix("glue") + '"',
+        "role_name": names.RUN_ROLE.expression,
         "tags": tags_expression(plan),
-        "description": hcl.string("Starts this Glue workflow and manages its runs (assumed by EventBridge and Lambda)."),
+        "trust_conditions": [_source_account()],
+        "description": hcl.string(
+            "Lets a Lambda function start this Glue workflow, manage its runs and write its logs."
+        ),
     }
+
+
+def _alert_rule(plan: Plan, address: str, name: names.ResourceName, what: str, states: tuple[str, ...],
+                pattern: dict) -> dict[str, str]:
+    attributes = [
+        ("name", name.expression),
+        ("description", f'"{what} of Glue workflow ${{var.workflow_name}} ending {", ".join(states)}."'),
+        ("event_pattern", f"jsonencode({hcl.value(pattern, 2)})"),
+        ("tags", tags_expression(plan)),
+    ]
+    return {"address": address, "attributes": hcl.attributes(attributes, 2)}
 
 
 def alerts_view(plan: Plan) -> dict[str, Any]:
+    """One rule per kind of stage the alerts can watch, scoped to this account, region and module."""
     assert plan.alert_states is not None
-    pattern = {
-        "source": ["aws.glue"],
-        "detail-type": ["Glue Job State Change"],
-        "detail": {"jobName": _jobs(plan), "state": list(plan.alert_states)},
-    }
+    scope = {"account": [hcl.Expr(ACCOUNT)], "region": [hcl.Expr("data.aws_region.current.id")]}
+    rules = []
+    if plan.job_keys:
+        detail = {"jobName": [reference("job", key) for key in plan.job_keys], "state": list(plan.alert_states)}
+        pattern = {"source": ["aws.glue"], "detail-type": ["Glue Job State Change"], **scope, "detail": detail}
+        rules.append(_alert_rule(plan, "alerts", names.ALERTS_RULE, "Job runs", plan.alert_states, pattern))
+    if plan.alert_crawler_states:
+        detail = {"crawlerName": [reference("crawler", key) for key in plan.crawler_keys],
+                  "state": list(plan.alert_crawler_states)}
+        pattern = {"source": ["aws.glue"], "detail-type": ["Glue Crawler State Change"], **scope, "detail": detail}
+        rules.append(_alert_rule(plan, "crawler_alerts", names.CRAWLER_ALERTS_RULE, "Crawler runs",
+                                 plan.alert_crawler_states, pattern))
+    source_arns = hcl.value([hcl.Expr(f"aws_cloudwatch_event_rule.{rule['address']}.arn") for rule in rules], 6)
     return {
-        "pattern": hcl.value(pattern, 2),
-        "states": ", ".join(plan.alert_states),
+        "rules": rules,
+        "topic_name": names.ALERTS_TOPIC.expression,
         "tags": tags_expression(plan),
+        "policy_conditions": [
+            _source_account(),
+            hcl.attributes([("test", '"ArnEquals"'), ("variable", '"aws:SourceArn"'), ("values", source_arns)], 6),
+        ],
     }
 
 
@@ -85,7 +134,7 @@ def dashboard_view(plan: Plan) -> dict[str, Any]:
                 ["Glue", "glue.driver.aggregate.elapsedTime", *dimensions],
             ]),
         ]
-    return {"body": hcl.value({"widgets": widgets}, 2)}
+    return {"name": names.DASHBOARD.expression, "body": hcl.value({"widgets": widgets}, 2)}
 
 
 def _widget(x: int, row: int, title: str, stat: str, metrics: list) -> dict:

@@ -137,3 +137,10 @@ def value(data: object, indent: int) -> str:
         pad = " " * (indent + 2)
         return "[\n" + "".join(f"{pad}{value(item, indent + 2)},\n" for item in data) + " " * indent + "]"
     raise TypeError(f"no HCL form for {type(data).__name__}")
+
+
+def utf8_length(expression: str) -> str:
+    """An HCL expression for the UTF-8 length of the string `expression`: its code points, plus
+    one for each beyond U+007F, U+07FF and U+FFFF (Terraform's length() counts characters)."""
+    patterns = ["(?s).", "[^\\x{0}-\\x{7F}]", "[^\\x{0}-\\x{7FF}]", "[^\\x{0}-\\x{FFFF}]"]
+    return " + ".join(f"length(regexall({string(pattern)}, {expression}))" for pattern in patterns)

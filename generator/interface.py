@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from generator import hcl
+from generator import hcl, names
 from generator.markdown import code
 from generator.model import Workflow
-from generator.plan import Plan
+from generator.plan import Kind, Plan
+from generator.views import MAPS
 
 @dataclass(frozen=True)
 class Validation:
@@ -49,24 +50,26 @@ def _code(value: object) -> str:
     return code(json.dumps(value, ensure_ascii=False))
 
 
-def _name_map(variable: str, noun: str, keys: tuple[str, ...], in_stage_order: list[str]) -> Variable:
+def _names_variable(plan: Plan, kind: Kind) -> Variable:
+    """`jobs` or `crawlers`: the Glue names of the module's keys, checked at plan time."""
+    variable, keys = MAPS[kind], plan.job_keys if kind == "job" else plan.crawler_keys
     listed = hcl.string_list(keys)
     missing = f"sort(setsubtract({listed}, keys(var.{variable})))"
     validations = (
         (
-            Validation(f"length({missing}) == 0", f'"{variable} has no Glue {noun} name for: ${{join(", ", {missing})}}."'),
+            Validation(f"length({missing}) == 0", f'"{variable} has no Glue {kind} name for: ${{join(", ", {missing})}}."'),
         )
         if keys
         else ()
     ) + (
         Validation(
             f"alltrue([for name in values(var.{variable}) : length(name) > 0])",
-            hcl.string(f"{variable} holds an empty Glue {noun} name."),
+            hcl.string(f"{variable} holds an empty Glue {kind} name."),
         ),
     )
     return Variable(
         name=variable,
-        description=f"Map of Glue {noun} names ({', '.join(in_stage_order)}).",
+        description=f"Map of Glue {kind} names ({', '.join(plan.keys_in_stage_order(kind))}).",
         type="map(string)",
         default="{}",
         readme_default="`{}`",
@@ -74,22 +77,43 @@ def _name_map(variable: str, noun: str, keys: tuple[str, ...], in_stage_order: l
     )
 
 
-def variables(plan: Plan) -> list[Variable]:
-    limit = plan.max_workflow_name_length
-    found = [
-        Variable(
-            name="workflow_name",
-            description=Workflow.model_fields["name"].description,
-            type="string",
-            default=hcl.string(plan.workflow_name),
-            readme_default=_code(plan.workflow_name),
-            validations=(
-                Validation(
-                    f"length(var.workflow_name) >= 1 && length(var.workflow_name) <= {limit}",
-                    hcl.string(f"workflow_name must be 1 to {limit} characters: {plan.name_limit_reason}."),
+def _workflow_name(plan: Plan) -> Variable:
+    limit, reason = plan.max_workflow_name_length, plan.name_limit_reason
+    if plan.resource_names:  # ASCII only (below): characters are bytes
+        allowed = names.allowed(plan.resource_names)
+        validations = (
+            Validation(
+                f"length(var.workflow_name) >= 1 && length(var.workflow_name) <= {limit}",
+                hcl.string(f"workflow_name must be 1 to {limit} characters: {reason}."),
+            ),
+            Validation(
+                f"can(regex({hcl.string('^[' + names.character_class(allowed) + ']+$')}, var.workflow_name))",
+                hcl.string(
+                    f"workflow_name may hold only {names.describe(allowed)}: the module names its "
+                    f"{names.services(plan.resource_names)} after it."
                 ),
             ),
-        ),
+        )
+    else:
+        validations = (
+            Validation(
+                f"length(var.workflow_name) >= 1 && {hcl.utf8_length('var.workflow_name')} <= {limit}",
+                hcl.string(f"workflow_name must be 1 to {limit} bytes long in UTF-8: {reason}."),
+            ),
+        )
+    return Variable(
+        name="workflow_name",
+        description=Workflow.model_fields["name"].description,
+        type="string",
+        default=hcl.string(plan.workflow_name),
+        readme_default=_code(plan.workflow_name),
+        validations=validations,
+    )
+
+
+def variables(plan: Plan) -> list[Variable]:
+    found = [
+        _workflow_name(plan),
         Variable(
             name="description",
             description=Workflow.model_fields["description"].description,
@@ -97,26 +121,29 @@ def variables(plan: Plan) -> list[Variable]:
             default=hcl.string(plan.description) if plan.description is not None else "null",
             readme_default=_code(plan.description) if plan.description is not None else "`null`",
         ),
-        _name_map("jobs", "job", plan.job_keys, _in_stage_order(plan, "job")),
+        _names_variable(plan, "job"),
     ]
     if plan.crawler_keys:
-        found.append(_name_map("crawlers", "crawler", plan.crawler_keys, _in_stage_order(plan, "crawler")))
+        found.append(_names_variable(plan, "crawler"))
     found.append(Variable("tags", "Tags applied to all resources.", "map(string)", "{}", "`{}`"))
-    if plan.alert_states:
+    if plan.alert_states is not None:
         found += _alert_variables()
     return found
-
-
-def _in_stage_order(plan: Plan, kind: str) -> list[str]:
-    return list(dict.fromkeys(stage.key for stage in plan.stages if stage.kind == kind))
 
 
 def _alert_variables() -> list[Variable]:
     return [
         Variable(
+            "create_alert_topic",
+            "Create the SNS topic alerts go to. False: send them to alert_topic_arn instead.",
+            "bool",
+            "true",
+            "`true`",
+        ),
+        Variable(
             "alert_topic_arn",
-            "ARN of an existing SNS topic for alerts (its policy must let events.amazonaws.com publish); "
-            "null: the module creates one.",
+            "ARN of an existing SNS topic for alerts, when create_alert_topic is false (its policy must let "
+            "events.amazonaws.com publish); null otherwise.",
             "string",
             "null",
             "`null`",
@@ -151,7 +178,7 @@ def outputs(plan: Plan) -> list[Output]:
     found = [
         Output("workflow_name", "Name of the created Glue Workflow.", "aws_glue_workflow.this.name"),
         Output("workflow_arn", "ARN of the Glue Workflow.", "aws_glue_workflow.this.arn"),
-        Output("trigger_arns", "List of trigger ARNs for all dependent jobs.", trigger_arns),
+        Output("trigger_arns", "ARNs of every trigger: the start trigger first, then each dependent stage's in stage order.", trigger_arns),
         Output(
             "trigger_names",
             'Names of the triggers, keyed by trigger: "start", then each dependent stage.',
@@ -166,18 +193,25 @@ def outputs(plan: Plan) -> list[Output]:
         ]
     if plan.iam_role:
         found += [
-            Output("iam_role_arn", "ARN of the role that starts this workflow and manages its runs.", "aws_iam_role.run.arn"),
+            Output("iam_role_arn", "ARN of the run role, for a Lambda function that starts this workflow and manages its runs.", "aws_iam_role.run.arn"),
             Output(
                 "iam_policy_json",
                 "The run policy as JSON, to attach to an existing role (a Lambda's, say).",
                 "data.aws_iam_policy_document.run.json",
             ),
         ]
-    if plan.alert_states:
-        found += [
-            Output("alert_topic_arn", "ARN of the SNS topic alerts are published to.", "local.alert_topic_arn"),
-            Output("alert_rule_arn", "ARN of the EventBridge rule matching this module's job state changes.", "aws_cloudwatch_event_rule.alerts.arn"),
-        ]
+    if plan.alert_states is not None:
+        found.append(Output("alert_topic_arn", "ARN of the SNS topic alerts are published to.", "local.alert_topic_arn"))
+        if plan.job_keys:
+            found.append(Output(
+                "alert_rule_arn", "ARN of the EventBridge rule matching this module's job state changes.",
+                "aws_cloudwatch_event_rule.alerts.arn",
+            ))
+        if plan.alert_crawler_states:
+            found.append(Output(
+                "crawler_alert_rule_arn", "ARN of the EventBridge rule matching this module's crawler state changes.",
+                "aws_cloudwatch_event_rule.crawler_alerts.arn",
+            ))
     if plan.dashboard:
         found.append(Output("dashboard_name", "Name of the CloudWatch dashboard.", "aws_cloudwatch_dashboard.this.dashboard_name"))
     return found

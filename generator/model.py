@@ -48,15 +48,21 @@ def _identifier(value: str) -> str:
 
 
 def _text(kind: str, low: int, high: int, chars: re.Pattern[str] | None, what: str = "", *,
-          then: Callable[[str], str] | None = None, reserved_prefix: str = "") -> Any:
+          then: Callable[[str], str] | None = None, reserved_prefix: str = "", utf8: bool = False) -> Any:
     """A string type: gluegen's length and character checks (then `then`), and a JSON Schema
-    stating the same limits, built from the same numbers and pattern so the two cannot drift."""
+    stating the same limits, built from the same numbers and pattern so the two cannot drift.
+
+    `utf8`: the limit counts UTF-8 bytes, as Glue's developer guide states for names and
+    descriptions ("not more than 255 bytes long") where the API reference says "length";
+    gluegen enforces the stricter reading. (JSON Schema can only count characters.)"""
+    unit = "bytes long in UTF-8" if utf8 else "characters long"
 
     def check(value: str) -> str:
-        if not low <= len(value) <= high:
+        size = len(value.encode("utf-8")) if utf8 else len(value)
+        if not low <= size <= high:
             if low == 1 and not value:
                 raise PydanticCustomError(kind, "must not be empty")
-            raise PydanticCustomError(kind, f"must be {low} to {high} characters long, is {{n}}", {"n": len(value)})
+            raise PydanticCustomError(kind, f"must be {low} to {high} {unit}, is {{n}}", {"n": size})
         if chars is not None and not chars.fullmatch(value):
             raise PydanticCustomError(kind, f"must be {what}")
         return value
@@ -209,8 +215,8 @@ S3Bucket = Annotated[StrictStr, AfterValidator(_s3_bucket), WithJsonSchema(BUCKE
 IDENTIFIER_SCHEMA = {"pattern": f"^{IDENTIFIER.pattern}$"}
 Identifier = Annotated[StrictStr, AfterValidator(_identifier), WithJsonSchema({"type": "string", **IDENTIFIER_SCHEMA})]
 _ONE_LINE = "a single line without control characters"
-GlueName = _text("glue_name", 1, 255, _SINGLE_LINE, _ONE_LINE)
-Description = _text("description", 0, 2048, _MULTI_LINE, "free of control characters other than tab and newline")
+GlueName = _text("glue_name", 1, 255, _SINGLE_LINE, _ONE_LINE, utf8=True)
+Description = _text("description", 0, 2048, _MULTI_LINE, "free of control characters other than tab and newline", utf8=True)
 Cron = Annotated[StrictStr, AfterValidator(_cron), WithJsonSchema({"type": "string", "pattern": r"^cron\(\S+( +\S+){5}\)$"})]
 TagKey = _text("tag_key", 1, 128, _SINGLE_LINE, _ONE_LINE, then=_tag_key, reserved_prefix=RESERVED_TAG_PREFIX)
 TagValue = _text("tag_value", 0, 256, _SINGLE_LINE, _ONE_LINE, then=_tag_characters)

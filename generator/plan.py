@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from generator.errors import Diagnostic
+from generator.names import ResourceName
+
 TriggerType = Literal["ON_DEMAND", "SCHEDULED", "EVENT", "CONDITIONAL"]
 Kind = Literal["job", "crawler"]
 
@@ -44,7 +47,7 @@ class Trigger:
     file: str  # the .tf file holding it
     name_suffix: str  # trigger name is "${var.workflow_name}-<suffix>"
     type: TriggerType
-    enabled: bool | None  # pitfalls 1-3: false for ON_DEMAND, true otherwise, never set for EVENT
+    enabled: bool  # pitfalls 1-3, 15: false for ON_DEMAND and EVENT starts, true for the others
     actions: tuple[Action, ...]
     conditions: tuple[Condition, ...] = ()
     logical: str | None = None  # "ANY" for `when: any`, "AND" for several conditions, unset for one
@@ -88,17 +91,24 @@ class Plan:
     triggers: tuple[Trigger, ...]  # start trigger first, then stage order
     job_keys: tuple[str, ...]  # sorted, unique: the keys var.jobs must hold
     crawler_keys: tuple[str, ...]  # sorted, unique: the keys var.crawlers must hold
-    max_workflow_name_length: int  # so every "<name>-<suffix>" fits its service's limit
+    max_workflow_name_length: int  # UTF-8 bytes, so every "<name>-<suffix>" fits its service's limit
     name_limit_reason: str
+    resource_names: tuple[ResourceName, ...] = ()  # what the module names after the workflow, beside Glue
     event: EventSource | None = None
     iam_role: bool = False
-    alert_states: tuple[str, ...] | None = None
+    alert_states: tuple[str, ...] | None = None  # job states that raise an alert
+    alert_crawler_states: tuple[str, ...] = ()  # the crawler events ("Failed", ...) that raise one
     dashboard: bool = False
     module_at: tuple[int, int] = (1, 1)  # line and column of the `module:` value, for messages about the module
+    warnings: tuple[Diagnostic, ...] = ()  # located, non-fatal findings
 
     @property
     def files(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(trigger.file for trigger in self.triggers))
+
+    def keys_in_stage_order(self, kind: Kind) -> tuple[str, ...]:
+        """The keys of var.jobs (or var.crawlers) in the order their stages appear."""
+        return tuple(dict.fromkeys(stage.key for stage in self.stages if stage.kind == kind))
 
     @property
     def start(self) -> Trigger:

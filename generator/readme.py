@@ -6,10 +6,12 @@ import json
 import shlex
 from typing import Any
 
-from generator import features, hcl, interface
+from generator import features, hcl, names
 from generator.diagram import mermaid
+from generator.interface import Output, Variable
 from generator.markdown import cell, code
-from generator.plan import Plan, Trigger
+from generator.plan import Kind, Plan, Trigger
+from generator.views import MAPS
 
 _TRIGGER_PURPOSE = {
     "ON_DEMAND": "Starts {stages} when a workflow run is started (never on apply).",
@@ -24,11 +26,12 @@ def _conditions(trigger: Trigger) -> str:
     return joiner.join(f"{c.stage} {c.state}" for c in trigger.conditions)
 
 
-def _name_map(plan: Plan, kind: str) -> str:
-    keys = list(dict.fromkeys(stage.key for stage in plan.stages if stage.kind == kind))
+def _example_names(plan: Plan, kind: Kind) -> str:
+    """The example's `jobs = {...}` (or `crawlers`) argument, in stage order."""
+    keys = plan.keys_in_stage_order(kind)
     width = max(len(key) for key in keys)
     lines = "\n".join(f"    {key.ljust(width)} = {json.dumps(f'{key}-{kind}')}" for key in keys)
-    return f"  {kind}s = {{\n{lines}\n  }}\n\n"
+    return f"  {MAPS[kind]} = {{\n{lines}\n  }}\n\n"
 
 
 def _example(plan: Plan) -> str:
@@ -36,8 +39,69 @@ def _example(plan: Plan) -> str:
     if plan.description is not None:
         pairs.append(("description", hcl.string(plan.description)))
     head = hcl.attributes(pairs[:1], 2) + "\n\n" + hcl.attributes(pairs[1:], 2)
-    maps = "".join(_name_map(plan, kind) for kind, keys in (("job", plan.job_keys), ("crawler", plan.crawler_keys)) if keys)
+    maps = "".join(_example_names(plan, kind) for kind, keys in (("job", plan.job_keys), ("crawler", plan.crawler_keys)) if keys)
     return f'module "{plan.module}" {{\n{head}\n\n{maps}  tags = {{\n    Environment = terraform.workspace\n  }}\n}}'
+
+
+def _summary(plan: Plan) -> str:
+    """What the triggers do, in words that hold for this workflow."""
+    states = {state for stage in plan.stages for _, state in stage.after}
+    any_ = any(stage.when == "any" for stage in plan.stages)
+    if states <= {"SUCCEEDED"} and not any_ and not plan.crawler_keys:
+        return "Glue jobs in dependency order: a downstream job starts only once its upstream jobs succeeded."
+    kinds = "Glue jobs and crawlers" if plan.crawler_keys else "Glue jobs"
+    ending = "" if states <= {"SUCCEEDED"} else " (`SUCCEEDED` where none is named)"
+    which = "all of them or, where the table says *or*, any one" if any_ else "all of them"
+    return (f"{kinds} in dependency order: a downstream stage starts once its upstream stages have ended in the "
+            f"states the [Stages](#stages) table lists{ending}, {which}.")
+
+
+def _names(names_: tuple[names.ResourceName, ...]) -> str:
+    return " and ".join(code(f"<workflow_name>{name.suffix}") for name in names_)
+
+
+def _features(plan: Plan) -> list[dict[str, str]]:
+    """What each optional file creates and allows, exactly."""
+    found = []
+    if plan.event:
+        found.append({"file": "event_start.tf", "text": (
+            f"the EventBridge rule {_names((names.START_RULE,))} on the event pattern, whose target is the workflow, "
+            f"and the role {_names((names.START_ROLE,))} the target uses: only `events.amazonaws.com` may assume it, "
+            "only for this account (`aws:SourceAccount`) and this rule (`aws:SourceArn`), and it may only "
+            "`glue:notifyEvent` this workflow."
+        )})
+    if plan.iam_role:
+        watched = "jobs and crawlers" if plan.crawler_keys else "jobs"
+        found.append({"file": "iam_role.tf", "text": (
+            f"the run role {_names((names.RUN_ROLE,))}, for a Lambda function that starts this workflow: only "
+            "`lambda.amazonaws.com` may assume it, for functions of this account (`aws:SourceAccount`). It may start, "
+            f"read, resume and stop runs of this workflow, start, read and stop runs of this module's {watched}, and "
+            "write logs to the log groups `/aws/lambda/<workflow_name>*` (name the function so it starts with the "
+            "workflow name, or attach `iam_policy_json` to your function's own role). Every resource is an ARN; none "
+            "is `*`. EventBridge does not use this role: it starts a workflow only through an EVENT start."
+        )})
+    if plan.alert_states is not None:
+        covered = []
+        if plan.job_keys:
+            covered.append(f"job runs of this module's jobs ending {', '.join(plan.alert_states)} "
+                           f"(rule {_names((names.ALERTS_RULE,))}, \"Glue Job State Change\" events)")
+        if plan.alert_crawler_states:
+            covered.append(f"crawls of this module's crawlers ending {', '.join(plan.alert_crawler_states)} "
+                           f"(rule {_names((names.CRAWLER_ALERTS_RULE,))}, \"Glue Crawler State Change\" events)")
+        uncovered = ["workflow runs as such (Glue sends no workflow event)", "stages that never run"]
+        if plan.crawler_keys:
+            uncovered.insert(0, "cancelled crawls (Glue sends Started, Succeeded and Failed crawler events only)")
+        found.append({"file": "alerts.tf", "text": (
+            "alerts on " + "; and on ".join(covered) + ", in this account and region only, published to the SNS topic "
+            f"{_names((names.ALERTS_TOPIC,))} (or, with `create_alert_topic = false`, to `alert_topic_arn`). "
+            "Not covered: " + ", ".join(uncovered) + "."
+        )})
+    if plan.dashboard:
+        found.append({"file": "dashboard.tf", "text": (
+            f"the CloudWatch dashboard {_names((names.DASHBOARD,))}: per job, tasks completed and failed, and run "
+            "duration (jobs publish these metrics when they run with `--enable-metrics`)."
+        )})
+    return found
 
 
 def _after(stage) -> str:
@@ -47,7 +111,7 @@ def _after(stage) -> str:
     return (" or " if stage.when == "any" else ", ").join(parts)
 
 
-def readme_view(plan: Plan) -> dict[str, Any]:
+def readme_view(plan: Plan, variables: list[Variable], outputs: list[Output]) -> dict[str, Any]:
     triggers = []
     for trigger in plan.triggers:
         stages = ", ".join(code(action.stage) for action in trigger.actions)
@@ -59,16 +123,18 @@ def readme_view(plan: Plan) -> dict[str, Any]:
     extra_files = [name for name, _, wanted, _ in features.FILES if wanted(plan)]
     return {
         "title": cell(plan.workflow_name),
+        "summary": _summary(plan),
+        "features": _features(plan),
         "description": cell(plan.description),
         "files": ["main.tf", *plan.files, *extra_files, "variables.tf", "outputs.tf"],
         "example": _example(plan),
         "has_crawlers": bool(plan.crawler_keys),
         "variables": [
             {"name": v.name, "description": cell(v.description), "type": f"`{v.type}`", "default": v.readme_default}
-            for v in interface.variables(plan)
+            for v in variables
         ],
         "outputs": [
-            {"name": o.name, "description": o.readme_description or cell(o.description)} for o in interface.outputs(plan)
+            {"name": o.name, "description": o.readme_description or cell(o.description)} for o in outputs
         ],
         "stages": [
             {

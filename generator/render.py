@@ -140,13 +140,14 @@ def render(plan: Plan, origin: Origin | None = None) -> dict[str, str]:
     headers name `origin` (default: the spec as `plan.source` names it, out dir `out`)."""
     origin = origin or Origin(plan.source)
     env = environment()
+    variables, outputs = interface.variables(plan), interface.outputs(plan)
     context = {
         "plan": plan,
         "header": header(origin),
         "readme_header": readme_header(origin),
         "main": views.main_view(plan),
-        "variables": interface.variables(plan),
-        "outputs": interface.outputs(plan),
+        "variables": variables,
+        "outputs": outputs,
     }
     files = {"main.tf": env.get_template("main.tf.jinja").render(context)}
     by_file: dict[str, list[Trigger]] = {}
@@ -160,6 +161,6 @@ def render(plan: Plan, origin: Origin | None = None) -> dict[str, str]:
             files[name] = env.get_template(f"{name}.jinja").render(context, **{key: view(plan)})
     files["variables.tf"] = env.get_template("variables.tf.jinja").render(context)
     files["outputs.tf"] = env.get_template("outputs.tf.jinja").render(context)
-    files["README.md"] = env.get_template("README.md.jinja").render(context, readme=readme_view(plan))
+    files["README.md"] = env.get_template("README.md.jinja").render(context, readme=readme_view(plan, variables, outputs))
     assert all(is_module_file(name) for name in files), "a new kind of file: add it to FIXED_FILES"
     return dict(sorted(files.items()))

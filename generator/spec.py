@@ -14,9 +14,11 @@ from generator.model import IDENTIFIER, Spec, Stage
 from generator.plan import Plan
 
 
-def load_plan(text: str, source: str) -> Plan:
+def load_plan(text: str, source: str, *, quotas: bool = True) -> Plan:
     """Parse, validate and analyse one spec; `source` names it in messages and headers.
-    Raise one SpecError with every problem found."""
+    Raise one SpecError with every problem found.
+
+    `quotas=False` skips Glue's quotas (for benchmarks of specs larger than AWS allows)."""
     document = load_yaml(text, source)
     problems = list(document.problems)
     if not isinstance(document.data, dict):
@@ -32,7 +34,7 @@ def load_plan(text: str, source: str) -> Plan:
         problems += _problems_of_valid_stages(document)
         raise SpecError(problems) from None
     try:
-        plan = analyse(spec, document.locations)
+        plan = analyse(spec, document.locations, quotas=quotas)
     except SpecError as error:
         raise SpecError(problems + list(error.diagnostics)) from None
     if problems:

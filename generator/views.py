@@ -22,18 +22,10 @@ def reference(kind: str, key: str) -> hcl.Expr:
     return hcl.Expr(f"var.{MAPS[kind]}[{hcl.string(key)}]")
 
 
-def needs_names(plan: Plan) -> bool:
-    """Whether feature resources need `local.resource_name`."""
-    return bool(plan.event or plan.iam_role or plan.alert_states or plan.dashboard)
-
-
 def main_view(plan: Plan) -> dict[str, Any]:
     locals_ = []
     if plan.tags:
         locals_ += [("spec_tags", hcl.mapping(plan.tags, 2)), ("tags", "merge(local.spec_tags, var.tags)")]
-    if needs_names(plan):
-        # EventBridge rules, SNS topics and dashboards take only letters, digits, "-" and "_".
-        locals_.append(("resource_name", 'replace(var.workflow_name, "/[^0-9A-Za-z_-]/", "-")'))
     pairs = [("name", "var.workflow_name"), ("description", "var.description")]
     if plan.max_concurrent_runs is not None:
         pairs.append(("max_concurrent_runs", str(plan.max_concurrent_runs)))
@@ -51,11 +43,16 @@ def main_view(plan: Plan) -> dict[str, Any]:
 
 
 def _data_sources(plan: Plan) -> list[str]:
-    found = []
+    """Account, partition and region: for ARNs the module builds, and its trust and event guards."""
+    found = set()
     if plan.iam_role:
-        found += ["aws_caller_identity", "aws_partition"]
-    if plan.iam_role or plan.dashboard:
-        found.append("aws_region")
+        found |= {"aws_caller_identity", "aws_partition", "aws_region"}
+    if plan.event:
+        found.add("aws_caller_identity")
+    if plan.alert_states is not None:
+        found |= {"aws_caller_identity", "aws_region"}
+    if plan.dashboard:
+        found.add("aws_region")
     return sorted(found)
 
 
@@ -86,8 +83,7 @@ def trigger_view(trigger: Trigger, plan: Plan) -> dict[str, Any]:
         ("workflow_name", "aws_glue_workflow.this.name"),
         ("type", hcl.string(trigger.type)),
     ]
-    if trigger.enabled is not None:  # pitfall 3: an EVENT trigger's `enabled` never converges
-        pairs.append(("enabled", "true" if trigger.enabled else "false"))
+    pairs.append(("enabled", "true" if trigger.enabled else "false"))  # pitfalls 1-3, 15
     if trigger.schedule is not None:
         pairs.append(("schedule", hcl.string(trigger.schedule)))
     if trigger.description is not None:

@@ -15,6 +15,7 @@ BLOCKS = hcl2.SerializationOptions(with_comments=False, explicit_blocks=True, st
 @dataclass
 class ParsedModule:
     resources: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    data: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)  # data sources by kind and name
     variables: dict[str, dict[str, Any]] = field(default_factory=dict)
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
     locals: dict[str, Any] = field(default_factory=dict)
@@ -33,6 +34,10 @@ def parse_module(folder: Path) -> ParsedModule:
                 for name, body in named.items():
                     assert name not in module.resources.setdefault(kind, {}), f"{kind}.{name} defined twice"
                     module.resources[kind][name] = body
+        for source in parsed.get("data", []):
+            for kind, named in source.items():
+                for name, body in named.items():
+                    module.data.setdefault(kind, {})[name] = body
         for variable in parsed.get("variable", []):
             module.variables.update(variable)
         for output in parsed.get("output", []):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
@@ -43,14 +42,10 @@ def crawler_keys(spec: Spec) -> list[str]:
     return [name for name, stage in spec.stages.items() if stage.crawler]
 
 
-def resource_name(spec: Spec) -> str:
-    return re.sub(r"[^0-9A-Za-z_-]", "-", spec.workflow.name)
-
-
 def _features(aws, spec: Spec, outputs: dict) -> dict[str, Any]:
     """Read back the EventBridge rules and targets, roles, topic policy and dashboard the spec asks for."""
     events, iam, sns, cloudwatch = aws.client("events"), aws.client("iam"), aws.client("sns"), aws.client("cloudwatch")
-    prefix = resource_name(spec)
+    prefix = spec.workflow.name
     found: dict[str, Any] = {
         "rules": {r["Name"]: r for r in events.list_rules()["Rules"]},
         "roles": sorted(r["RoleName"] for r in iam.list_roles()["Roles"]),
@@ -145,6 +140,14 @@ def spec_lifecycle(path: Path, terraform: Terraform, work: Path) -> Observed:
             plan = _timed(observed, "plan", lambda: terraform.run(
                 "plan", "-detailed-exitcode", "-input=false", "-no-color", cwd=root, check=False))
             observed.data["plan"] = (plan.returncode, plan.stdout + plan.stderr)
+            # Pitfall 15: an imported start trigger reads `enabled` back as false (EVENT and
+            # ON_DEMAND alike); the configuration must agree, or apply would call StartTrigger.
+            start = "module.glue_workflow.aws_glue_trigger.start"
+            terraform.run("state", "rm", "-no-color", start, cwd=root)
+            _timed(observed, "import", lambda: terraform.run(
+                "import", "-input=false", "-no-color", start, f"{name}-start", cwd=root))
+            plan = terraform.run("plan", "-detailed-exitcode", "-input=false", "-no-color", cwd=root, check=False)
+            observed.data["plan_after_import"] = (plan.returncode, plan.stdout + plan.stderr)
             _timed(observed, "destroy", lambda: terraform.run("destroy", "-auto-approve", "-input=false", "-no-color", cwd=root))
             observed.data["exists_after_destroy"] = _workflow_exists(glue, name)
             observed.data["triggers_after_destroy"] = [t["Name"] for t in _triggers_of(glue, name)]
@@ -191,6 +194,60 @@ def two_instances_case(terraform: Terraform, work: Path) -> Observed:
     return observed
 
 
+EXTERNAL_TOPIC = """\
+resource "aws_sns_topic" "external" {
+  name = "e2e-external-alerts"
+}
+"""
+
+
+def external_topic_case(terraform: Terraform, work: Path) -> Observed:
+    """Item 20 / pitfall 18: a topic created in the same apply, its ARN passed to the module."""
+    observed = Observed()
+    spec = load_spec(ROOT / "specs" / "s3_event_alerts.yaml")
+    keys = job_keys(spec)
+    try:
+        with emulator() as aws:
+            call = module_call("glue_workflow", spec.workflow.name, None, keys, ROOT_TAGS,
+                               outputs=("alert_topic_arn", "alert_rule_arn"))
+            call = call.replace("  tags = {", "  create_alert_topic = false\n  alert_topic_arn    = aws_sns_topic.external.arn\n\n  tags = {", 1)
+            root = write_root(work, ROOT / "out" / spec.module, aws.endpoint, keys, [call])
+            (root / "external.tf").write_text(EXTERNAL_TOPIC, encoding="utf-8")
+            terraform.run("init", "-input=false", "-no-color", cwd=root)
+            terraform.run("apply", "-auto-approve", "-input=false", "-no-color", cwd=root)
+            outputs = json.loads(terraform.run("output", "-json", cwd=root).stdout)
+            observed.data["outputs"] = {key: value["value"] for key, value in outputs.items()}
+            events, sns = aws.client("events"), aws.client("sns")
+            rule = f"{spec.workflow.name}-alerts"
+            observed.data["targets"] = [t["Arn"] for t in events.list_targets_by_rule(Rule=rule)["Targets"]]
+            observed.data["topics"] = sorted(t["TopicArn"] for t in sns.list_topics()["Topics"])
+            plan = terraform.run("plan", "-detailed-exitcode", "-input=false", "-no-color", cwd=root, check=False)
+            observed.data["plan"] = (plan.returncode, plan.stdout + plan.stderr)
+            terraform.run("destroy", "-auto-approve", "-input=false", "-no-color", cwd=root)
+    except Exception:
+        observed.failure = traceback.format_exc(limit=3)
+    return observed
+
+
+def bad_name_case(terraform: Terraform, work: Path) -> Observed:
+    """Items 24-25: var.workflow_name is checked at plan time like workflow.name in the spec."""
+    observed = Observed()
+    try:
+        with emulator() as aws:
+            for label, spec_file, name in (("chars", "s3_event_alerts.yaml", "claims.landing"),
+                                           ("bytes", "metriccare.yaml", "é" * 125)):
+                spec = load_spec(ROOT / "specs" / spec_file)
+                keys = job_keys(spec)
+                root = write_root(work / label, ROOT / "out" / spec.module, aws.endpoint, keys,
+                                  [module_call("glue_workflow", name, None, keys, ROOT_TAGS)])
+                terraform.run("init", "-input=false", "-no-color", cwd=root)
+                plan = terraform.run("plan", "-input=false", "-no-color", cwd=root, check=False)
+                observed.data[label] = (plan.returncode, " ".join((plan.stdout + plan.stderr).split()))
+    except Exception:
+        observed.failure = traceback.format_exc(limit=3)
+    return observed
+
+
 @pytest.fixture(scope="module")
 def observed(terraform, tmp_path_factory) -> dict[str, Observed]:
     """Run every case at once; two workers: the cases are CPU-bound (terraform and the provider), more only contend."""
@@ -201,6 +258,8 @@ def observed(terraform, tmp_path_factory) -> dict[str, Observed]:
         futures = {name: pool.submit(run, path, terraform, work / name) for name, (run, path) in cases.items()}
         futures["missing_job"] = pool.submit(missing_job_case, terraform, work / "missing_job")
         futures["two_instances"] = pool.submit(two_instances_case, terraform, work / "two_instances")
+        futures["external_topic"] = pool.submit(external_topic_case, terraform, work / "external_topic")
+        futures["bad_name"] = pool.submit(bad_name_case, terraform, work / "bad_name")
         results = {name: future.result() for name, future in futures.items()}
     elapsed = time.monotonic() - started
     print(f"\napply tests: {len(results)} cases in {elapsed:.1f} s; steps: "
@@ -320,6 +379,12 @@ def test_step5_destroy_leaves_no_workflow_and_no_trigger(case):
     assert seen.get("triggers_after_destroy") == []
 
 
+def test_pitfall_15_plan_after_importing_the_start_trigger_is_empty(case):
+    spec, seen = case
+    code, output = seen.get("plan_after_import")
+    assert code == 0, f"the imported start trigger would change:\n{output}"
+
+
 def test_plan_fails_early_naming_a_stage_missing_from_jobs(observed):
     seen = observed["missing_job"]
     code, output = seen.get("plan")
@@ -334,6 +399,29 @@ def test_two_instances_apply_side_by_side(observed):
     for label in ("first", "second"):
         assert triggers[label] == sorted(f"{label}_workflow-{s}" for s in ("start", "silver", "gold"))
     assert seen.get("plan") == 0
+
+
+def test_alerts_go_to_a_topic_created_in_the_same_apply(observed):
+    """Pitfall 18: the topic's ARN is unknown at plan time; create_alert_topic decides the count."""
+    seen = observed["external_topic"]
+    outputs = seen.get("outputs")
+    external = outputs["glue_workflow_alert_topic_arn"]
+    assert external.endswith(":e2e-external-alerts")
+    assert seen.get("topics") == [external], "the module created no topic of its own"
+    assert seen.get("targets") == [external]
+    code, output = seen.get("plan")
+    assert code == 0, f"perpetual diff:\n{output}"
+
+
+def test_plan_refuses_a_workflow_name_the_resources_cannot_take(observed):
+    seen = observed["bad_name"]
+    code, output = seen.get("chars")
+    assert code == 1
+    assert ("workflow_name may hold only letters, digits, '-' and '_': the module names its EventBridge rule, "
+            "IAM role and SNS topic after it.") in output
+    code, output = seen.get("bytes")
+    assert code == 1, "125 characters, but 250 bytes: trigger names would pass Glue's 255"
+    assert "workflow_name must be 1 to 248 bytes long in UTF-8" in output
 
 
 def _case_fixture(name, wanted):
@@ -361,8 +449,8 @@ event_case = _case_fixture("event_case", lambda spec: spec.start.event)
 
 def test_event_start_rule_target_and_role(event_case):
     spec, seen = event_case
-    features, outputs = seen.get("features"), seen.get("outputs")
-    rule = features["rules"][f"{resource_name(spec)}-start"]
+    features, outputs, account = seen.get("features"), seen.get("outputs"), seen.get("account")
+    rule = features["rules"][f"{spec.workflow.name}-start"]
     pattern = json.loads(rule["EventPattern"])
     event = spec.start.event
     if event.s3:
@@ -375,9 +463,11 @@ def test_event_start_rule_target_and_role(event_case):
     workflow_arn = outputs["glue_workflow_workflow_arn"]
     assert target["Arn"] == workflow_arn
     assert target["RoleArn"] == outputs["glue_workflow_event_role_arn"]
-    role = f"{resource_name(spec)}-start"
+    role = f"{spec.workflow.name}-start"
     (trust,) = _statements(features["role_trust"][role])
     assert trust["Principal"] == {"Service": "events.amazonaws.com"} and trust["Action"] == "sts:AssumeRole"
+    # The confused-deputy guard: this account, and this rule only.
+    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": account}, "ArnEquals": {"aws:SourceArn": rule["Arn"]}}
     (allow,) = _statements(features["role_policy"][role])
     assert (allow["Effect"], _listed(allow["Action"]), _listed(allow["Resource"])) == ("Allow", ["glue:notifyEvent"], [workflow_arn])
 
@@ -388,9 +478,10 @@ iam_case = _case_fixture("iam_case", lambda spec: spec.iam_role)
 def test_iam_role_trust_and_policy_name_only_this_module(iam_case):
     spec, seen = iam_case
     features, outputs, account = seen.get("features"), seen.get("outputs"), seen.get("account")
-    role = f"{resource_name(spec)}-run"
+    role = f"{spec.workflow.name}-run"
     (trust,) = _statements(features["role_trust"][role])
-    assert sorted(_listed(trust["Principal"]["Service"])) == ["events.amazonaws.com", "lambda.amazonaws.com"]
+    assert trust["Principal"] == {"Service": "lambda.amazonaws.com"}, "a Lambda function's role; EventBridge has its own"
+    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": account}}
     assert outputs["glue_workflow_iam_role_arn"] == f"arn:aws:iam::{account}:role/{role}"
     statements = {s["Sid"]: s for s in _statements(features["role_policy"][role])}
     assert statements == {s["Sid"]: s for s in _statements(outputs["glue_workflow_iam_policy_json"])}
@@ -398,29 +489,49 @@ def test_iam_role_trust_and_policy_name_only_this_module(iam_case):
     assert "glue:StartWorkflowRun" in statements["Workflow"]["Action"]
     jobs = sorted(seen.get("jobs").values())
     assert sorted(_listed(statements["Jobs"]["Resource"])) == [f"arn:aws:glue:{REGION}:{account}:job/{j}" for j in jobs]
+    assert _listed(statements["LambdaLogs"]["Resource"]) == [
+        f"arn:aws:logs:{REGION}:{account}:log-group:/aws/lambda/{spec.workflow.name}*"]
     for statement in statements.values():
-        assert all("*" not in resource for resource in _listed(statement["Resource"]))
+        # Pitfall 19: no resource-less action (glue:GetCrawlerMetrics) scoped to ARNs, and no "*" resource.
+        assert "glue:GetCrawlerMetrics" not in _listed(statement["Action"])
+        assert all(resource.startswith("arn:aws:") and f":{account}:" in resource for resource in _listed(statement["Resource"]))
 
 
 alerts_case = _case_fixture("alerts_case", lambda spec: spec.alerts)
 
 
-def test_alert_rule_target_and_topic_policy(alerts_case):
+def test_alert_rules_target_and_topic_policy(alerts_case):
     spec, seen = alerts_case
-    features, outputs = seen.get("features"), seen.get("outputs")
-    rule = features["rules"][f"{resource_name(spec)}-alerts"]
-    pattern = json.loads(rule["EventPattern"])
-    assert pattern["source"] == ["aws.glue"] and pattern["detail-type"] == ["Glue Job State Change"]
-    assert sorted(pattern["detail"]["jobName"]) == sorted(seen.get("jobs").values())
-    assert pattern["detail"]["state"] == list(spec.alerts.states)
-    (target,) = features["targets"][rule["Name"]]
-    assert target["Arn"] == outputs["glue_workflow_alert_topic_arn"]
-    assert outputs["glue_workflow_alert_rule_arn"] == rule["Arn"]
+    features, outputs, account = seen.get("features"), seen.get("outputs"), seen.get("account")
+    scope = {"account": [account], "region": [REGION]}
+    rules = []
+    if seen.get("jobs"):
+        rule = features["rules"][f"{spec.workflow.name}-alerts"]
+        pattern = json.loads(rule["EventPattern"])
+        assert pattern == {"source": ["aws.glue"], "detail-type": ["Glue Job State Change"], **scope, "detail": {
+            "jobName": sorted(seen.get("jobs").values()), "state": list(spec.alerts.states)}}
+        assert outputs["glue_workflow_alert_rule_arn"] == rule["Arn"]
+        rules.append(rule)
+    if seen.get("crawlers"):
+        rule = features["rules"][f"{spec.workflow.name}-crawler-alerts"]
+        pattern = json.loads(rule["EventPattern"])
+        states = [{"FAILED": "Failed", "SUCCEEDED": "Succeeded"}[s] for s in spec.alerts.states if s in ("FAILED", "SUCCEEDED")]
+        assert pattern == {"source": ["aws.glue"], "detail-type": ["Glue Crawler State Change"], **scope, "detail": {
+            "crawlerName": sorted(seen.get("crawlers").values()), "state": states}}
+        rules.append(rule)
+    assert rules
+    for rule in rules:
+        (target,) = features["targets"][rule["Name"]]
+        assert target["Arn"] == outputs["glue_workflow_alert_topic_arn"]
     (statement,) = _statements(features["topic_policy"])
     assert statement["Principal"] == {"Service": "events.amazonaws.com"}
     assert _listed(statement["Action"]) == ["sns:Publish"]
     assert _listed(statement["Resource"]) == [outputs["glue_workflow_alert_topic_arn"]]
-    assert statement["Condition"] == {"ArnEquals": {"aws:SourceArn": rule["Arn"]}}
+    source_arns = [rule["Arn"] for rule in rules]
+    assert statement["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": account},
+        "ArnEquals": {"aws:SourceArn": source_arns[0] if len(source_arns) == 1 else source_arns},
+    }
 
 
 dashboard_case = _case_fixture("dashboard_case", lambda spec: spec.dashboard)

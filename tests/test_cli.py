@@ -472,3 +472,28 @@ def test_a_module_folder_that_is_a_symlink_is_refused(project):
         result = run_cli(command, cwd=project)
         assert result.code == 2 and result.err.startswith("out/etl: a symbolic link; gluegen writes a module only into a real folder")
     assert read_tree(project / "elsewhere") == before
+
+
+SHARED_JOB = """\
+version: 1
+module: etl
+workflow: {name: etl}
+stages:
+  a: {}
+  b: {after: [a], job: shared}
+  c: {after: [a], job: shared}
+"""
+
+
+@pytest.mark.parametrize("command", ["validate", "generate", "check"])
+def test_warnings_go_to_stderr_and_leave_the_exit_code_alone(tmp_path, command):
+    build_file_tree(tmp_path, {"specs/etl.yaml": SHARED_JOB})
+    if command == "check":
+        assert run_cli("generate", cwd=tmp_path).code == 0
+    result = run_cli(command, cwd=tmp_path)
+    assert result.code == 0
+    assert result.err == (
+        "specs/etl.yaml:7:24: stages.c.job: warning: stages 'b' and 'c' both run job 'shared' and both start when "
+        "a SUCCEEDED: Glue starts the job twice at once, and the second run fails unless the job allows that many "
+        "concurrent runs (max_concurrent_runs in its execution_property; 1 by default)\n"
+    )

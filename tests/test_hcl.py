@@ -119,3 +119,14 @@ def test_deeply_nested_values_render_in_linear_time():
         nested = [nested]
     text = hcl.value({"a": nested}, 2)
     assert text.count('"x') == 1 and text.count("[") == 41
+
+
+@pytest.mark.terraform
+def test_utf8_length_expression_counts_bytes_as_python_does(terraform, tmp_path):
+    """var.workflow_name's limit is in UTF-8 bytes, like the spec's; Terraform's length() counts characters."""
+    samples = ["", "a", "é", "€", "🎉", "a\nb\tc", "é" * 125, "👨‍👩‍👧", "中文"]
+    listed = ", ".join(hcl.string(sample) for sample in samples)
+    (tmp_path / "main.tf").write_text(f"locals {{\n  samples = [{listed}]\n}}\n", encoding="utf-8")
+    expression = "jsonencode([for s in local.samples : " + hcl.utf8_length("s") + "])\n"
+    result = terraform.run("console", cwd=tmp_path, timeout=120, input_text=expression)
+    assert json.loads(json.loads(result.stdout.strip())) == [len(sample.encode("utf-8")) for sample in samples]

@@ -72,7 +72,7 @@ def test_the_schema_pattern_and_the_validator_agree_on_bucket_names(name):
 @pytest.mark.parametrize("type_,value,message", [
     (model.GlueName, "", "must not be empty"),
     (model.GlueName, "a\nb", "must be a single line without control characters"),
-    (model.Description, "x" * 2049, "must be 0 to 2048 characters long, is 2049"),
+    (model.Description, "x" * 2049, "must be 0 to 2048 bytes long in UTF-8, is 2049"),
     (model.S3Prefix, "", "must not be empty"),
     (model.TagKey, "AWS:owner", "uses the prefix 'aws:', which AWS reserves"),
 ])

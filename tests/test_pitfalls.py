@@ -1,4 +1,6 @@
-"""One test per guard of ../shared/docs/terraform-pitfalls.md in this scope (1, 2, 5, 6, 7, 9, 10, 12)."""
+"""One test per guard of ../shared/docs/terraform-pitfalls.md that a generated module holds
+(1-3, 5-10, 12, 15, 18, 19; 4 and 14 are proven on moto in test_apply.py, 13 in test_cli.py,
+21 by the error corpus)."""
 
 from __future__ import annotations
 
@@ -148,11 +150,14 @@ def test_pitfall_9_a_stage_sharing_its_upstream_job_is_rejected():
         load_plan(text, "mem.yaml")
 
 
-def test_pitfall_3_event_triggers_never_set_enabled():
+def test_pitfall_3_and_15_event_triggers_are_created_disabled():
+    """enabled = false: the value an imported EVENT trigger reads back, so no plan ever sets it
+    to true (which would call StartTrigger, refused for EVENT triggers); the apply tests import
+    the start trigger and plan nothing."""
     events = [t for t in triggers() if t["type"] == "EVENT"]
     assert events, "the examples include an EVENT start"
     for trigger in events:
-        assert "enabled" not in trigger and "start_on_creation" not in trigger
+        assert trigger["enabled"] is False and "start_on_creation" not in trigger
 
 
 def test_pitfall_8_crawler_conditions_use_crawl_state_and_job_conditions_state():
@@ -198,3 +203,33 @@ tags: {Zulu: "1", Alpha: "2"}
     assert list(module.resources["aws_glue_workflow"]["this"]["default_run_properties"]) == ["a", "z"]
     start = module.resources["aws_glue_trigger"]["start"]
     assert [a["job_name"] for a in blocks(start["actions"])] == ['${var.jobs["zeta"]}', '${var.jobs["alpha"]}']
+
+
+def test_pitfall_18_counts_depend_only_on_plan_time_inputs():
+    """A count from `var.alert_topic_arn == null` fails at plan when the ARN comes from the same apply."""
+    modules = [module for module in all_modules() if "aws_sns_topic" in module.resources]
+    assert modules, "the examples include alerts"
+    for module in modules:
+        counted = [body["count"] for kind in module.resources.values() for body in kind.values() if "count" in body]
+        assert counted and all(count == "${var.create_alert_topic ? 1 : 0}" for count in counted), counted
+        assert module.variables["create_alert_topic"]["type"] in ("bool", "${bool}")
+
+
+def test_pitfall_19_no_resourceless_action_is_scoped_and_every_service_trust_is_guarded():
+    seen = set()
+    for module in all_modules():
+        for name, document in module.data.get("aws_iam_policy_document", {}).items():
+            for statement in blocks(document.get("statement")):
+                actions = statement.get("actions", [])
+                # Glue actions without resource-level permissions: granting them on ARNs grants nothing.
+                assert "glue:GetCrawlerMetrics" not in actions, name
+                assert "*" not in statement.get("resources", []), name
+                if "sts:AssumeRole" in actions:
+                    seen.add("trust")
+                    conditions = {c["variable"]: c for c in blocks(statement.get("condition"))}
+                    assert conditions["aws:SourceAccount"]["values"] == ["${data.aws_caller_identity.current.account_id}"], name
+                if any(p["type"] == "Service" for p in blocks(statement.get("principals"))) and "sts:AssumeRole" not in actions:
+                    seen.add("resource policy")
+                    conditions = {c["variable"] for c in blocks(statement.get("condition"))}
+                    assert {"aws:SourceAccount", "aws:SourceArn"} <= conditions, name
+    assert seen == {"trust", "resource policy"}

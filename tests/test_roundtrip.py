@@ -105,8 +105,8 @@ def test_start_trigger_fires_every_root_stage(case):
     if spec.start.schedule:
         assert (start["type"], start["enabled"], start["schedule"]) == ("SCHEDULED", True, spec.start.schedule)
     elif spec.start.event:
-        assert start["type"] == "EVENT"
-        assert "enabled" not in start and "schedule" not in start  # pitfall 3
+        assert (start["type"], start["enabled"]) == ("EVENT", False)  # pitfalls 3, 15
+        assert "schedule" not in start
         batching = {"batch_size": spec.start.event.batch_size}
         if spec.start.event.batch_window is not None:
             batching["batch_window"] = spec.start.event.batch_window
@@ -170,7 +170,7 @@ def test_variables_match_the_seed_interface(case):
         crawlers = sorted(name for name, stage in spec.stages.items() if stage.crawler)
         assert "[" + ", ".join(f'"{key}"' for key in crawlers) + "]" in variables["crawlers"]["validation"][0]["condition"]
     if spec.alerts:
-        expected |= {"alert_topic_arn", "alert_emails", "alert_kms_key_id"}
+        expected |= {"create_alert_topic", "alert_topic_arn", "alert_emails", "alert_kms_key_id"}
     assert set(variables) == expected
     assert (variables["workflow_name"]["type"], variables["workflow_name"]["default"]) == ("string", spec.workflow.name)
     description = variables["description"]["default"]
@@ -193,3 +193,19 @@ def test_outputs(case):
     order = ["start", *dependent]
     assert outputs["trigger_arns"]["value"] == [f"${{aws_glue_trigger.{name}.arn}}" for name in order]
     assert list(outputs["trigger_names"]["value"]) == order
+
+
+def test_module_readme_claims_hold_for_the_workflow(case):
+    """The seed's "a downstream job starts only once its upstream jobs succeeded" only where it is
+    true (no failure branch, no `when: any`, no crawler); `trigger_arns` says it holds the start trigger."""
+    spec, module = case
+    readme = (ROOT / "out" / spec.module / "README.md").read_text(encoding="utf-8")
+    plain = all(
+        not stage.crawler and stage.when == "all" and set(stage.after.values()) <= {"SUCCEEDED"}
+        for stage in spec.stages.values()
+    )
+    assert ("a downstream job starts only once its upstream jobs succeeded" in readme) == plain
+    if not plain:
+        assert "have ended in the states the [Stages](#stages) table lists" in readme
+    description = module.outputs["trigger_arns"]["description"]
+    assert "start trigger" in description and "dependent jobs" not in description

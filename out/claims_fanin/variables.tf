@@ -7,8 +7,8 @@ variable "workflow_name" {
   default     = "claims_fanin_workflow"
 
   validation {
-    condition     = length(var.workflow_name) >= 1 && length(var.workflow_name) <= 240
-    error_message = "workflow_name must be 1 to 240 characters: trigger names \"<workflow_name>-<stage>\" must fit Glue's limit of 255."
+    condition     = length(var.workflow_name) >= 1 && length(regexall("(?s).", var.workflow_name)) + length(regexall("[^\\x{0}-\\x{7F}]", var.workflow_name)) + length(regexall("[^\\x{0}-\\x{7FF}]", var.workflow_name)) + length(regexall("[^\\x{0}-\\x{FFFF}]", var.workflow_name)) <= 240
+    error_message = "workflow_name must be 1 to 240 bytes long in UTF-8: trigger names \"<workflow_name>-<stage>\" must fit Glue's limit of 255 bytes."
   }
 }
 

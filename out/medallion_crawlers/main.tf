@@ -20,6 +20,10 @@ locals {
   tags = merge(local.spec_tags, var.tags)
 }
 
+data "aws_caller_identity" "current" {}
+
+data "aws_region" "current" {}
+
 resource "aws_glue_workflow" "this" {
   name        = var.workflow_name
   description = var.description

@@ -12,7 +12,7 @@ output "workflow_arn" {
 }
 
 output "trigger_arns" {
-  description = "List of trigger ARNs for all dependent jobs."
+  description = "ARNs of every trigger: the start trigger first, then each dependent stage's in stage order."
   value = [
     aws_glue_trigger.start.arn,
     aws_glue_trigger.crawl_bronze.arn,
@@ -37,4 +37,19 @@ output "trigger_names" {
     "quarantine"     = aws_glue_trigger.quarantine.name
     "crawl_gold"     = aws_glue_trigger.crawl_gold.name
   }
+}
+
+output "alert_topic_arn" {
+  description = "ARN of the SNS topic alerts are published to."
+  value       = local.alert_topic_arn
+}
+
+output "alert_rule_arn" {
+  description = "ARN of the EventBridge rule matching this module's job state changes."
+  value       = aws_cloudwatch_event_rule.alerts.arn
+}
+
+output "crawler_alert_rule_arn" {
+  description = "ARN of the EventBridge rule matching this module's crawler state changes."
+  value       = aws_cloudwatch_event_rule.crawler_alerts.arn
 }

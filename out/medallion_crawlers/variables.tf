@@ -7,8 +7,13 @@ variable "workflow_name" {
   default     = "medallion_crawlers"
 
   validation {
-    condition     = length(var.workflow_name) >= 1 && length(var.workflow_name) <= 240
-    error_message = "workflow_name must be 1 to 240 characters: trigger names \"<workflow_name>-<stage>\" must fit Glue's limit of 255."
+    condition     = length(var.workflow_name) >= 1 && length(var.workflow_name) <= 49
+    error_message = "workflow_name must be 1 to 49 characters: the module names its EventBridge rule \"<workflow_name>-crawler-alerts\", which holds at most 64."
+  }
+
+  validation {
+    condition     = can(regex("^[0-9A-Za-z_-]+$", var.workflow_name))
+    error_message = "workflow_name may hold only letters, digits, '-' and '_': the module names its EventBridge rule and SNS topic after it."
   }
 }
 
@@ -54,4 +59,33 @@ variable "tags" {
   description = "Tags applied to all resources."
   type        = map(string)
   default     = {}
+}
+
+variable "create_alert_topic" {
+  description = "Create the SNS topic alerts go to. False: send them to alert_topic_arn instead."
+  type        = bool
+  default     = true
+}
+
+variable "alert_topic_arn" {
+  description = "ARN of an existing SNS topic for alerts, when create_alert_topic is false (its policy must let events.amazonaws.com publish); null otherwise."
+  type        = string
+  default     = null
+}
+
+variable "alert_emails" {
+  description = "Email addresses subscribed to the alerts topic (each must confirm its subscription)."
+  type        = list(string)
+  default     = []
+}
+
+variable "alert_kms_key_id" {
+  description = "KMS key (ID, ARN or alias) encrypting the created alerts topic; its key policy must allow events.amazonaws.com. The AWS-managed alias/aws/sns does not work with EventBridge."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.alert_kms_key_id == null ? true : var.alert_kms_key_id != "alias/aws/sns"
+    error_message = "alert_kms_key_id: EventBridge cannot publish to a topic under alias/aws/sns; use a customer managed key."
+  }
 }

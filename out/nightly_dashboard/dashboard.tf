@@ -4,7 +4,7 @@
 # One row per job: tasks completed and failed, and run duration, from Glue's job
 # metrics (a job publishes them when it runs with --enable-metrics).
 resource "aws_cloudwatch_dashboard" "this" {
-  dashboard_name = local.resource_name
+  dashboard_name = var.workflow_name
   dashboard_body = jsonencode({
     "widgets" = [
       {

@@ -12,10 +12,6 @@ terraform {
   }
 }
 
-locals {
-  resource_name = replace(var.workflow_name, "/[^0-9A-Za-z_-]/", "-")
-}
-
 data "aws_region" "current" {}
 
 resource "aws_glue_workflow" "this" {

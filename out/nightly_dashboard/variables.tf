@@ -7,8 +7,13 @@ variable "workflow_name" {
   default     = "nightly_metrics"
 
   validation {
-    condition     = length(var.workflow_name) >= 1 && length(var.workflow_name) <= 57
-    error_message = "workflow_name must be 1 to 57 characters: names of the module's roles and rules are \"<workflow_name>-<suffix>\" and hold at most 64."
+    condition     = length(var.workflow_name) >= 1 && length(var.workflow_name) <= 245
+    error_message = "workflow_name must be 1 to 245 characters: trigger names \"<workflow_name>-<stage>\" must fit Glue's limit of 255 bytes."
+  }
+
+  validation {
+    condition     = can(regex("^[0-9A-Za-z_-]+$", var.workflow_name))
+    error_message = "workflow_name may hold only letters, digits, '-' and '_': the module names its CloudWatch dashboard after it."
   }
 }
 

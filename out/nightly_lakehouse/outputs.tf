@@ -12,7 +12,7 @@ output "workflow_arn" {
 }
 
 output "trigger_arns" {
-  description = "List of trigger ARNs for all dependent jobs."
+  description = "ARNs of every trigger: the start trigger first, then each dependent stage's in stage order."
   value = [
     aws_glue_trigger.start.arn,
     aws_glue_trigger.refine.arn,

@@ -2,11 +2,14 @@
 # Do not edit: change the spec and run `gluegen generate specs/s3_event_alerts.yaml` in the folder that holds specs/ and out/.
 
 # Starts bronze when a batch of EventBridge events has arrived
-# (see event_start.tf). No `enabled`: an EVENT trigger cannot be started or stopped.
+# (see event_start.tf). enabled = false: an EVENT trigger cannot be started or stopped
+# (the provider creates it the same either way), and an imported one reads back false;
+# true would make the provider call StartTrigger, which fails for EVENT triggers.
 resource "aws_glue_trigger" "start" {
   name          = "${var.workflow_name}-start"
   workflow_name = aws_glue_workflow.this.name
   type          = "EVENT"
+  enabled       = false
   tags          = var.tags
 
   event_batching_condition {

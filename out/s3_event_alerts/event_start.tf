@@ -6,7 +6,7 @@
 # The bucket must send its events to EventBridge: set `eventbridge = true` in an
 # aws_s3_bucket_notification of bucket landing-bucket.
 resource "aws_cloudwatch_event_rule" "start" {
-  name        = "${local.resource_name}-start"
+  name        = "${var.workflow_name}-start"
   description = "Starts Glue workflow ${var.workflow_name}."
   event_pattern = jsonencode({
     "source"      = ["aws.s3"]
@@ -33,6 +33,8 @@ resource "aws_cloudwatch_event_target" "start" {
   role_arn = aws_iam_role.start_events.arn
 }
 
+# Only EventBridge, only for this account and only on behalf of the rule above
+# (the confused-deputy guard).
 data "aws_iam_policy_document" "start_events_trust" {
   statement {
     actions = ["sts:AssumeRole"]
@@ -41,11 +43,23 @@ data "aws_iam_policy_document" "start_events_trust" {
       type        = "Service"
       identifiers = ["events.amazonaws.com"]
     }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = [aws_cloudwatch_event_rule.start.arn]
+    }
   }
 }
 
 resource "aws_iam_role" "start_events" {
-  name               = "${local.resource_name}-start"
+  name               = "${var.workflow_name}-start"
   description        = "Lets EventBridge notify this module's Glue workflow."
   assume_role_policy = data.aws_iam_policy_document.start_events_trust.json
   tags               = var.tags

@@ -12,10 +12,6 @@ terraform {
   }
 }
 
-locals {
-  resource_name = replace(var.workflow_name, "/[^0-9A-Za-z_-]/", "-")
-}
-
 data "aws_caller_identity" "current" {}
 
 data "aws_partition" "current" {}

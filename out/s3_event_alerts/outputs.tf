@@ -12,7 +12,7 @@ output "workflow_arn" {
 }
 
 output "trigger_arns" {
-  description = "List of trigger ARNs for all dependent jobs."
+  description = "ARNs of every trigger: the start trigger first, then each dependent stage's in stage order."
   value = [
     aws_glue_trigger.start.arn,
     aws_glue_trigger.silver.arn,
@@ -40,7 +40,7 @@ output "event_role_arn" {
 }
 
 output "iam_role_arn" {
-  description = "ARN of the role that starts this workflow and manages its runs."
+  description = "ARN of the run role, for a Lambda function that starts this workflow and manages its runs."
   value       = aws_iam_role.run.arn
 }
 

@@ -8,7 +8,12 @@ variable "workflow_name" {
 
   validation {
     condition     = length(var.workflow_name) >= 1 && length(var.workflow_name) <= 57
-    error_message = "workflow_name must be 1 to 57 characters: names of the module's roles and rules are \"<workflow_name>-<suffix>\" and hold at most 64."
+    error_message = "workflow_name must be 1 to 57 characters: the module names its EventBridge rule \"<workflow_name>-alerts\", which holds at most 64."
+  }
+
+  validation {
+    condition     = can(regex("^[0-9A-Za-z_-]+$", var.workflow_name))
+    error_message = "workflow_name may hold only letters, digits, '-' and '_': the module names its EventBridge rule, IAM role and SNS topic after it."
   }
 }
 
@@ -40,8 +45,14 @@ variable "tags" {
   default     = {}
 }
 
+variable "create_alert_topic" {
+  description = "Create the SNS topic alerts go to. False: send them to alert_topic_arn instead."
+  type        = bool
+  default     = true
+}
+
 variable "alert_topic_arn" {
-  description = "ARN of an existing SNS topic for alerts (its policy must let events.amazonaws.com publish); null: the module creates one."
+  description = "ARN of an existing SNS topic for alerts, when create_alert_topic is false (its policy must let events.amazonaws.com publish); null otherwise."
   type        = string
   default     = null
 }
