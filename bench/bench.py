@@ -29,8 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from generator.cli import gc_paused  # noqa: E402
-from generator.render import render  # noqa: E402
-from generator.spec import load_plan  # noqa: E402
+from generator.render.module import render  # noqa: E402
+from generator.spec.load import load_plan  # noqa: E402
 
 
 def _wall(command: list[str], cwd: Path) -> float:

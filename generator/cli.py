@@ -15,10 +15,10 @@ from typing import TextIO
 from generator import __version__, workspace
 from generator.compare import Drift, compare
 from generator.errors import Diagnostic, ExitCode, GluegenError, SpecError, UsageError
-from generator.plan import Plan
-from generator.render import DEFAULT_OUT_DIR, render, shell_word
-from generator.spec import load_plan
-from generator.starter import DEFAULT_NAME, starter_spec
+from generator.spec.plan import Plan
+from generator.render.module import DEFAULT_OUT_DIR, render, shell_word
+from generator.spec.load import load_plan
+from generator.render.starter import DEFAULT_NAME, starter_spec
 
 
 @dataclass(frozen=True)
@@ -138,7 +138,7 @@ def cmd_validate(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
 
 
 def cmd_graph(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
-    from generator.diagram import dot, mermaid
+    from generator.render.diagram import dot, mermaid
 
     modules = load_modules(args.specs, args.specs_dir, rendered=False)
     draw, comment = (mermaid, "%%") if args.format == "mermaid" else (dot, "//")
@@ -150,7 +150,7 @@ def cmd_graph(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
 
 
 def cmd_simulate(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
-    from generator.simulate import parse_failures, simulate
+    from generator.spec.simulate import parse_failures, simulate
 
     (module,) = load_modules([args.spec], rendered=False)
     run = simulate(module.plan, parse_failures(module.plan, args.fail))
@@ -162,7 +162,7 @@ def cmd_simulate(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
 def cmd_schema(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
     import difflib
 
-    from generator.schema import schema_text
+    from generator.spec.schema import schema_text
 
     text = schema_text()
     if args.check:
@@ -187,7 +187,7 @@ def cmd_schema(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
 
 
 def cmd_init(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
-    from generator.schema import SCHEMA_FILE, schema_text
+    from generator.spec.schema import SCHEMA_FILE, schema_text
 
     folder = Path(args.specs_dir)
     path = folder / f"{args.name}.yaml"

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from generator.errors import OwnershipError, UsageError, WriteError
-from generator.model import IDENTIFIER
-from generator.render import MARKER, Origin, is_module_file, origin_of
+from generator.spec.model import IDENTIFIER
+from generator.render.module import MARKER, Origin, is_module_file, origin_of
 
 SPEC_SUFFIXES = (".yaml", ".yml")
 _TEMP_SUFFIX = ".gluegen-tmp"  # a new file, written and synced before it is renamed into place

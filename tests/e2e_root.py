@@ -6,7 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-from generator import hcl
+from generator.render import hcl
 
 PROVIDER = """\
 terraform {

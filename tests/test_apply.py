@@ -22,7 +22,7 @@ import yaml
 from conftest import ROOT, SPECS, Terraform
 from e2e_root import module_call, write_root
 from emulator import REGION, emulator
-from generator.model import Spec
+from generator.spec.model import Spec
 from hclparse import parse_module
 
 pytestmark = pytest.mark.terraform

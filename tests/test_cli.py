@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, build_file_tree, read_tree, run_cli
-from generator.starter import starter_spec
+from generator.render.starter import starter_spec
 
 CORPUS = Path(__file__).parent / "corpus"
 INVALID = sorted((CORPUS / "invalid").glob("*.yaml"))

@@ -11,8 +11,8 @@ from packaging.specifiers import SpecifierSet
 
 from conftest import ROOT, build_file_tree
 from generator.errors import SpecError
-from generator.render import render
-from generator.spec import load_plan
+from generator.render.module import render
+from generator.spec.load import load_plan
 from hclparse import blocks, parse_module
 
 MINIMAL = """\

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, build_file_tree, missing, run_cli
-from generator.starter import starter_spec
+from generator.render.starter import starter_spec
 
 
 def git(*args: str, cwd: Path) -> None:

@@ -1,6 +1,6 @@
 """Parse every generated module with python-hcl2 and compare it with what its spec says.
 
-Expectations come from the validated spec (generator.model.Spec), not from the
+Expectations come from the validated spec (generator.spec.model.Spec), not from the
 generator's own plan, so a wrong decision in analysis or rendering shows up here.
 """
 
@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, SPECS
-from generator.model import Spec
+from generator.spec.model import Spec
 from hclparse import blocks, parse_module
 
 

@@ -165,8 +165,8 @@ def test_a_copied_header_under_a_name_no_module_has_is_handwritten(tmp_path):
 
 def test_the_file_names_a_module_can_have_cover_every_rendered_file():
     from conftest import SPECS
-    from generator.render import is_module_file, render
-    from generator.spec import load_plan
+    from generator.render.module import is_module_file, render
+    from generator.spec.load import load_plan
 
     names = {name for spec in SPECS for name in render(load_plan(spec.read_text(), spec.name))}
     assert {"event_start.tf", "iam_role.tf", "alerts.tf", "dashboard.tf", "crawl_gold_crawler_trigger.tf"} <= names
@@ -185,7 +185,7 @@ def test_a_module_folder_that_is_a_link_is_refused(tmp_path):
 
 def project_files(root: Path, spec: str, module: str, names: dict[str, str]) -> dict[str, str]:
     """Files as gluegen writes them for `spec` (relative to `root`, out dir `out`): real headers."""
-    from generator.render import Origin, header, readme_header
+    from generator.render.module import Origin, header, readme_header
 
     origin = Origin(spec)
     return {f"out/{module}/{name}": (readme_header(origin) if name == "README.md" else header(origin)) + "\n" + text

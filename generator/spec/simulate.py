@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.errors import UsageError
-from generator.messages import suggest
-from generator.model import CRAWLER_STATES, JOB_STATES
-from generator.plan import Plan
+from generator.spec.messages import suggest
+from generator.spec.model import CRAWLER_STATES, JOB_STATES
+from generator.spec.plan import Plan
 
 NOT_RUN = "NOT_RUN"
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
-from generator import model
+from generator.spec import model
 
 BUCKET = TypeAdapter(model.S3Bucket)
 BUCKET_PATTERN = re.compile(model.BUCKET_SCHEMA["pattern"])

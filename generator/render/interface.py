@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from generator import hcl, names
-from generator.markdown import code
-from generator.model import Workflow
-from generator.plan import Kind, Plan
-from generator.views import MAPS
+from generator.render import hcl
+from generator.spec import names
+from generator.render.markdown import code
+from generator.spec.model import Workflow
+from generator.spec.plan import Kind, Plan
+from generator.render.views import MAPS
 
 @dataclass(frozen=True)
 class Validation:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from generator.errors import SpecError
-from generator.spec import load_plan
+from generator.spec.load import load_plan
 
 HEAD = "version: 1\nmodule: etl\nworkflow:\n  name: etl\n"
 
@@ -39,7 +39,7 @@ NULL_PLACES = {
 
 
 def _optional_fields():
-    from generator import model
+    from generator.spec import model
 
     for name, template in NULL_PLACES.items():
         cls = getattr(model, name)

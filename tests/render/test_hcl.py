@@ -12,7 +12,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hcl2.utils import process_escape_sequences
 
-from generator import hcl
+from generator.render import hcl
 
 _OPTIONS = hcl2.SerializationOptions(with_comments=False, explicit_blocks=False)
 _TEMPLATE_NODES = {"interpolation", "template_if_start", "template_for_start", "template_else", "template_endif", "template_endfor"}

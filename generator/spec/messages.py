@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from generator.errors import Diagnostic
-from generator.loader import BOOL, INT, MAX_DIGITS, Locations, Path, describe, plain_tag
+from generator.spec.loader import BOOL, INT, MAX_DIGITS, Locations, Path, describe, plain_tag
 
 _TYPE_NAMES = {
     "string_type": "a string",

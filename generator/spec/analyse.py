@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import replace
 
-from generator import graph, names
+from generator.spec import graph, names
 from generator.errors import Diagnostic, SpecError
-from generator.loader import Locations, Path
-from generator.messages import suggest
-from generator.model import CRAWLER_STATES, JOB_ONLY_FIELDS, JOB_STATES, Spec, Stage
-from generator.names import GLUE_NAME_MAX, ResourceName
-from generator.plan import Action, Condition, EventSource, Plan, StageInfo, Trigger
+from generator.spec.loader import Locations, Path
+from generator.spec.messages import suggest
+from generator.spec.model import CRAWLER_STATES, JOB_ONLY_FIELDS, JOB_STATES, Spec, Stage
+from generator.spec.names import GLUE_NAME_MAX, ResourceName
+from generator.spec.plan import Action, Condition, EventSource, Plan, StageInfo, Trigger
 
 START = "start"  # the start trigger's address and name suffix: no stage may take it
 # Glue quotas ("Max jobs per trigger") and workflow restrictions ("limit the total number of

@@ -6,12 +6,12 @@ import unicodedata
 
 from pydantic import ValidationError
 
-from generator.analyse import analyse, stage_problems
+from generator.spec.analyse import analyse, stage_problems
 from generator.errors import Diagnostic, SpecError
-from generator.loader import Document, load_yaml
-from generator.messages import diagnostics
-from generator.model import IDENTIFIER, Spec, Stage
-from generator.plan import Plan
+from generator.spec.loader import Document, load_yaml
+from generator.spec.messages import diagnostics
+from generator.spec.model import IDENTIFIER, Spec, Stage
+from generator.spec.plan import Plan
 
 
 def load_plan(text: str, source: str, *, quotas: bool = True) -> Plan:

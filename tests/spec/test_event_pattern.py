@@ -7,8 +7,8 @@ import math
 import jsonschema
 import pytest
 
-from generator import event_pattern
-from generator.event_pattern import PatternError, check
+from generator.spec import event_pattern
+from generator.spec.event_pattern import PatternError, check
 
 # Patterns from EventBridge's user guide ("Content filtering", "Comparison operators", "$or"), all accepted.
 VALID = [

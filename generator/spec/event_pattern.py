@@ -15,8 +15,8 @@ import json
 import math
 from typing import Any
 
-from generator.loader import Path, describe
-from generator.messages import suggest
+from generator.spec.loader import Path, describe
+from generator.spec.messages import suggest
 
 OR = "$or"
 MATCHERS = ("prefix", "suffix", "equals-ignore-case", "wildcard", "anything-but", "numeric", "exists", "cidr")
@@ -29,7 +29,7 @@ NUMERIC_SINGLE = ("=", *NUMERIC_LOWER, *NUMERIC_UPPER)
 SCHEMA_NAME = "EventPattern"
 SCHEMA_REF = f"#/$defs/{SCHEMA_NAME}"
 # pydantic cannot emit a recursive definition it did not build itself: the pattern field's
-# schema is this placeholder, which `generator.schema` replaces with a reference to the definition.
+# schema is this placeholder, which `generator.spec.schema` replaces with a reference to the definition.
 SCHEMA_PLACEHOLDER = {"x-gluegen": SCHEMA_NAME}
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from generator import __version__, event_pattern
-from generator.model import Spec
+from generator import __version__
+from generator.spec import event_pattern
+from generator.spec.model import Spec
 
 SCHEMA_FILE = "gluegen.schema.json"  # beside the specs, named in each spec's modeline
 

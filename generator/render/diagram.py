@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from generator.plan import Plan, StageInfo
+from generator.spec.plan import Plan, StageInfo
 
 
 def _start_label(plan: Plan) -> str:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from generator.errors import UsageError
-from generator.model import IDENTIFIER
-from generator.render import environment
+from generator.spec.model import IDENTIFIER
+from generator.render.module import environment
 
 DEFAULT_NAME = "metriccare"
 

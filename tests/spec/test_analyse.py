@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator.spec import load_plan
+from generator.spec.load import load_plan
 
 
 def spec(name: str, stages: str) -> str:

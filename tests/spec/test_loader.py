@@ -9,9 +9,9 @@ import pytest
 import yaml
 
 from conftest import SPECS
-from generator import loader
+from generator.spec import loader
 from generator.errors import SpecError
-from generator.loader import MAX_DIGITS, dotted, load_yaml
+from generator.spec.loader import MAX_DIGITS, dotted, load_yaml
 
 
 def test_positions_of_values_and_keys():

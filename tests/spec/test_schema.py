@@ -8,8 +8,8 @@ import jsonschema
 import pytest
 
 from conftest import ROOT, SPECS, run_cli
-from generator.loader import load_yaml
-from generator.schema import schema_text
+from generator.spec.loader import load_yaml
+from generator.spec.schema import schema_text
 
 SCHEMA_PATH = ROOT / "specs" / "gluegen.schema.json"
 CORPUS = ROOT / "tests" / "corpus" / "invalid"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.cron import check_cron
+from generator.spec.cron import check_cron
 
 
 @pytest.mark.parametrize("expression", [

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator import hcl
-from generator.plan import Action, Condition, Plan, Trigger
+from generator.render import hcl
+from generator.spec.plan import Action, Condition, Plan, Trigger
 
 REQUIRED_VERSION = ">= 1.2.0"  # error_message expressions in validation blocks
 AWS_PROVIDER_VERSION = ">= 5.27, < 7.0"  # pitfall 5: 5.27 retries concurrent trigger changes

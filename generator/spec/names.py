@@ -1,7 +1,7 @@
 """Names the module gives AWS resources beside its workflow, and the limits they must fit.
 
 One definition serves the templates (each resource's `name` expression) and the rules
-in `generator.analyse` (how long the workflow name may be, which characters it may hold),
+in `generator.spec.analyse` (how long the workflow name may be, which characters it may hold),
 so a suffix can never differ between the two.
 """
 

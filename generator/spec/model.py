@@ -1,7 +1,7 @@
 """The spec, as pydantic models: shapes, types and per-field limits.
 
 Cross-field rules (references between stages, states against the upstream's kind,
-cycles, reachability, name lengths) live in `generator.analyse`, which sees the
+cycles, reachability, name lengths) live in `generator.spec.analyse`, which sees the
 whole spec at once. Every field's description
 feeds the generated module's variable descriptions, its README and the JSON Schema.
 """
@@ -27,9 +27,9 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from generator import event_pattern
-from generator.cron import check_cron
-from generator.loader import describe
+from generator.spec import event_pattern
+from generator.spec.cron import check_cron
+from generator.spec.loader import describe
 
 IDENTIFIER = re.compile(r"[a-z][a-z0-9_]{0,62}")
 # Glue's "single-line string" pattern: no control characters other than tab.
@@ -141,7 +141,7 @@ def _after(value: Any) -> Any:
 
 
 def _event_pattern(value: Any) -> Any:
-    """A pattern EventBridge accepts (see `generator.event_pattern`), located to the offending value."""
+    """A pattern EventBridge accepts (see `generator.spec.event_pattern`), located to the offending value."""
     try:
         event_pattern.check(value)
     except event_pattern.PatternError as error:
@@ -228,7 +228,7 @@ class _Frozen(BaseModel):
     """Base of the spec's models.
 
     An optional field defaults to None (unset), but its annotation names only what a spec
-    may write: an explicit null is refused, with the fix (`generator.messages`), because
+    may write: an explicit null is refused, with the fix (`generator.spec.messages`), because
     `alerts:` with no value reads as "alerts with their defaults" to some and "no alerts"
     to others.
     """
@@ -332,7 +332,7 @@ JOB_ONLY_FIELDS = ("job", "arguments", "timeout", "notify_delay_after", "securit
 class Stage(_Frozen):
     """One stage of the workflow: a Glue job (or crawler) and the trigger that starts it."""
 
-    # The single-stage rules of `generator.analyse` that JSON Schema can state: `when: any`
+    # The single-stage rules of `generator.spec.analyse` that JSON Schema can state: `when: any`
     # needs two or more upstreams (in either form of `after`), a crawler takes no job options.
     model_config = ConfigDict(json_schema_extra={"allOf": [
         {

@@ -6,12 +6,13 @@ import json
 import shlex
 from typing import Any
 
-from generator import features, hcl, names
-from generator.diagram import mermaid
-from generator.interface import Output, Variable
-from generator.markdown import cell, code
-from generator.plan import Kind, Plan, Trigger
-from generator.views import MAPS
+from generator.render import features, hcl
+from generator.spec import names
+from generator.render.diagram import mermaid
+from generator.render.interface import Output, Variable
+from generator.render.markdown import cell, code
+from generator.spec.plan import Kind, Plan, Trigger
+from generator.render.views import MAPS
 
 _TRIGGER_PURPOSE = {
     "ON_DEMAND": "Starts {stages} when a workflow run is started (never on apply).",

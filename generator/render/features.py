@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from generator import hcl, names
-from generator.plan import Plan
-from generator.views import MAPS, reference, tags_expression
+from generator.render import hcl
+from generator.spec import names
+from generator.spec.plan import Plan
+from generator.render.views import MAPS, reference, tags_expression
 
 # What the run role is for: a Lambda function that starts this workflow, watches and manages
 # its runs, and writes its own logs. Every action below supports resource-level permissions

@@ -1,6 +1,6 @@
 """The analysed workflow: everything the templates lay out, already decided.
 
-`generator.analyse` builds a `Plan` from a valid `Spec`; templates read it and make
+`generator.spec.analyse` builds a `Plan` from a valid `Spec`; templates read it and make
 no decisions of their own beyond laying values out.
 """
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from generator.errors import Diagnostic
-from generator.names import ResourceName
+from generator.spec.names import ResourceName
 
 TriggerType = Literal["ON_DEMAND", "SCHEDULED", "EVENT", "CONDITIONAL"]
 Kind = Literal["job", "crawler"]
