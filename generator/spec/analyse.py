@@ -90,23 +90,30 @@ def _state_problem(upstream: str, stage: Stage, state: str) -> str | None:
     return f"'{state}' is not a state of {kind(stage)} '{upstream}'{hint}: a {kind(stage)} ends in {', '.join(states)}"
 
 
-def _shared_job_problems(stages: Mapping[str, Stage], where: Locations) -> list[Diagnostic]:
-    """Glue's conditions and actions name jobs, not stages: a job run by several stages is
-    ambiguous as a condition, and twice in one trigger it would start twice."""
+def _root_job_problems(stages: Mapping[str, Stage], where: Locations) -> list[Diagnostic]:
+    """Root stages share the start trigger: two of them running one job would start it twice."""
+    problems = []
+    roots: dict[str, str] = {}
+    for name, stage in stages.items():
+        if stage.after or stage.crawler:
+            continue
+        job = key(name, stage)
+        if job in roots:
+            problems.append(where.diagnostic(
+                ("stages", name), f"root stages '{roots[job]}' and '{name}' both run job '{job}': "
+                "the start trigger would start it twice", key=True))
+        roots.setdefault(job, name)
+    return problems
+
+
+def _ambiguous_condition_problems(stages: Mapping[str, Stage], where: Locations) -> list[Diagnostic]:
+    """Glue's conditions name jobs, not stages: waiting for a job several stages run is ambiguous."""
     runners: dict[str, list[str]] = {}
     for name, stage in stages.items():
         if not stage.crawler:
             runners.setdefault(key(name, stage), []).append(name)
     problems = []
-    roots: dict[str, str] = {}
     for name, stage in stages.items():
-        if not stage.after and not stage.crawler:
-            job = key(name, stage)
-            if job in roots:
-                problems.append(where.diagnostic(
-                    ("stages", name), f"root stages '{roots[job]}' and '{name}' both run job '{job}': "
-                    "the start trigger would start it twice", key=True))
-            roots.setdefault(job, name)
         for index, upstream in enumerate(stage.after):
             if upstream not in stages or stages[upstream].crawler or upstream == name:
                 continue
@@ -118,12 +125,23 @@ def _shared_job_problems(stages: Mapping[str, Stage], where: Locations) -> list[
                     f"'{upstream}' runs job '{job}', which '{others[0]}' runs too: Glue conditions name jobs, "
                     "not stages, so this condition would also hold for the other stage's run; give each its own job",
                 ))
-    crawler_roots = [name for name, stage in stages.items() if stage.crawler and not stage.after]
-    if len(crawler_roots) > 2:
-        problems.append(where.diagnostic(
-            ("stages", crawler_roots[2]), f"{len(crawler_roots)} crawler stages start the workflow: a Glue trigger "
-            "starts at most two crawlers", key=True))
     return problems
+
+
+def _root_crawler_problems(stages: Mapping[str, Stage], where: Locations) -> list[Diagnostic]:
+    """A Glue trigger starts at most two crawlers, and the start trigger starts every root stage."""
+    crawler_roots = [name for name, stage in stages.items() if stage.crawler and not stage.after]
+    if len(crawler_roots) <= 2:
+        return []
+    return [where.diagnostic(
+        ("stages", crawler_roots[2]), f"{len(crawler_roots)} crawler stages start the workflow: a Glue trigger "
+        "starts at most two crawlers", key=True)]
+
+
+def _shared_job_problems(stages: Mapping[str, Stage], where: Locations) -> list[Diagnostic]:
+    """The rules that come from Glue naming jobs and crawlers, not stages, in triggers."""
+    return (_root_job_problems(stages, where) + _ambiguous_condition_problems(stages, where)
+            + _root_crawler_problems(stages, where))
 
 
 def _stage_problems(stages: Mapping[str, Stage], where: Locations, known: Collection[str]) -> list[Diagnostic]:
