@@ -366,11 +366,6 @@ def write_modules(modules: list[tuple[Path, dict[str, str]]]) -> list[Outcome]:
     return apply(survey([Target(folder, files) for folder, files in modules]))
 
 
-def write_module(folder: Path, files: dict[str, str]) -> Outcome:
-    """`write_modules` for one module."""
-    return write_modules([(folder, files)])[0]
-
-
 def check_folder(folder: Path) -> None:
     """Refuse a folder path when something that is not a folder stands where it or a parent goes."""
     for parent in (folder, *folder.parents):
