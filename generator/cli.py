@@ -30,7 +30,7 @@ class Module:
 
 
 def load_modules(
-    paths: list[str], specs_dir: str = "specs", *, out_dir: str | None = None, rendered: bool = True,
+    paths: list[str], specs_dir: str | None = None, *, out_dir: str | None = None, rendered: bool = True,
     warn: TextIO | None = None,
 ) -> list[Module]:
     """Read, validate and (unless told not to) render every spec; raise one SpecError listing all problems.
@@ -42,7 +42,9 @@ def load_modules(
     modules: list[Module] = []
     problems: list[Diagnostic] = []
     owners: dict[str, str] = {}
-    for spec in workspace.discover(paths, Path(specs_dir)):
+    if paths and specs_dir is not None:
+        raise UsageError("--specs-dir says where to look when no SPEC is given; give specs or --specs-dir, not both")
+    for spec in workspace.discover(paths, Path(specs_dir or DEFAULT_SPECS_DIR)):
         source = workspace.display(spec)
         try:
             plan = load_plan(workspace.read_spec(spec), source)
@@ -162,7 +164,7 @@ def cmd_simulate(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
 def cmd_schema(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
     import difflib
 
-    from generator.spec.schema import schema_text
+    from generator.spec.schema import is_schema_text, schema_text
 
     text = schema_text()
     if args.check:
@@ -179,6 +181,9 @@ def cmd_schema(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
         print(f"the spec schema is out of date; to update, run:\n  gluegen schema --out {shell_word(path.as_posix())}", file=stdout)
         return ExitCode.STALE
     if args.out:
+        current = workspace.read_text(Path(args.out))  # refuses a folder, FIFO or non-UTF-8 file
+        if current is not None and not is_schema_text(current):
+            raise UsageError(f"{args.out}: not a gluegen schema; `gluegen schema --out` replaces only an earlier one")
         workspace.write_file(Path(args.out), text)
         print(f"wrote {args.out}", file=stdout)
         return ExitCode.OK
@@ -206,6 +211,16 @@ def cmd_init(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
     return ExitCode.OK
 
 
+DEFAULT_SPECS_DIR = "specs"
+
+
+def _path(value: str) -> str:
+    """A path option: an empty one would silently mean the current folder."""
+    if not value:
+        raise argparse.ArgumentTypeError("must not be empty (use . for the current folder)")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="gluegen",
@@ -220,14 +235,14 @@ def parser() -> argparse.ArgumentParser:
         sub.set_defaults(handler=handler)
         if specs:  # the commands that take any number of specs
             sub.add_argument("specs", nargs="*", metavar="SPEC", help="spec files (default: every *.yaml and *.yml in DIR)")
-            sub.add_argument("--specs-dir", default="specs", metavar="DIR", help="where to find specs when none is given (default: specs)")
+            sub.add_argument("--specs-dir", type=_path, metavar="DIR", help="where to find specs when none is given (default: specs)")
         return sub
 
     for name, summary, handler in (
         ("generate", "write each spec's module to DIR/<module>/", cmd_generate),
         ("check", "exit 1 with a diff if a module differs from its spec", cmd_check),
     ):
-        add(name, summary, handler).add_argument("--out-dir", default=DEFAULT_OUT_DIR, metavar="DIR", help="default: out")
+        add(name, summary, handler).add_argument("--out-dir", type=_path, default=DEFAULT_OUT_DIR, metavar="DIR", help="default: out")
     add("validate", "check specs; write nothing", cmd_validate)
     graph = add("graph", "print the workflow's DAG", cmd_graph)
     graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid", help="default: mermaid")
@@ -239,11 +254,11 @@ def parser() -> argparse.ArgumentParser:
     )
     schema = add("schema", "print the spec's JSON Schema", cmd_schema, specs=False)
     where = schema.add_mutually_exclusive_group()
-    where.add_argument("--out", metavar="FILE", help="write it to FILE instead")
-    where.add_argument("--check", metavar="FILE", help="exit 1 with a diff if FILE differs from it")
+    where.add_argument("--out", type=_path, metavar="FILE", help="write it to FILE instead (a new file or an earlier gluegen schema)")
+    where.add_argument("--check", type=_path, metavar="FILE", help="exit 1 with a diff if FILE differs from it")
     init = add("init", "write a starter spec to specs/NAME.yaml (never overwrites)", cmd_init, specs=False)
     init.add_argument("name", nargs="?", default=DEFAULT_NAME, metavar="NAME", help=f"default: {DEFAULT_NAME}")
-    init.add_argument("--specs-dir", default="specs", metavar="DIR", help="default: specs")
+    init.add_argument("--specs-dir", type=_path, default=DEFAULT_SPECS_DIR, metavar="DIR", help="default: specs")
     return top
 
 
@@ -276,8 +291,8 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
         for line in error.lines():
             print(line, file=stderr)
         return int(error.exit_code)
-    except KeyboardInterrupt:
-        print("gluegen: interrupted", file=stderr)
+    except KeyboardInterrupt:  # the writer stops only before its first rename (see workspace.apply)
+        print("gluegen: interrupted; nothing was changed", file=stderr)
         return 130
     except BrokenPipeError:  # the reader went away (`gluegen graph | head`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -289,8 +304,3 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
         print(f"gluegen: internal error: {type(error).__name__}: {error}", file=stderr)
         print("gluegen: this is a bug in gluegen; please report it with the command and the spec(s) it read", file=stderr)
         return int(ExitCode.ERROR)
-
-
-def main_exit() -> None:
-    """Console-script entry point."""
-    raise SystemExit(main())

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import stat
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -31,10 +34,14 @@ def discover(paths: list[str], specs_dir: Path = Path("specs")) -> list[Path]:
         for path in map(Path, paths):
             unique.setdefault(path.resolve(), path)
         return list(unique.values())
-    found = sorted(path for path in specs_dir.glob("*") if path.suffix.lower() in SPEC_SUFFIXES and path.is_file())
-    if not found:
+    candidates = sorted(path for path in specs_dir.glob("*") if path.suffix.lower() in SPEC_SUFFIXES and path.is_file())
+    if not candidates:
         raise UsageError(f"no spec given and none found in {specs_dir.as_posix()}/ (create one with `gluegen init`)")
-    return found
+    # A link to another spec of the folder is the same spec: read it once, under the file's own name.
+    unique: dict[Path, Path] = {}
+    for path in sorted(candidates, key=lambda path: path.is_symlink()):
+        unique.setdefault(path.resolve(), path)
+    return sorted(unique.values())
 
 
 def display(path: Path) -> str:
@@ -62,7 +69,12 @@ def _decode(path: Path, data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise UsageError(f"{display(path)}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+        line_start = data.rfind(b"\n", 0, error.start) + 1
+        line = data.count(b"\n", 0, error.start) + 1
+        column = len(data[line_start:error.start].decode("utf-8", errors="replace")) + 1
+        raise UsageError(
+            f"{display(path)}:{line}:{column}: not UTF-8 text ({error.reason} at byte {error.start}); save it as UTF-8"
+        ) from None
 
 
 def read_spec(path: Path) -> str:
@@ -293,7 +305,31 @@ def _undo(journal: list[tuple[Path, Path | None]]) -> list[str]:
     return failures
 
 
+@contextlib.contextmanager
+def _signals_recorded() -> Iterator[list[int]]:
+    """While files are written, SIGINT and SIGTERM are recorded instead of acted on, so the
+    writer decides where to stop: before the first rename (undoing everything) or after
+    the last (done). Signal handlers belong to the main thread; elsewhere nothing changes."""
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+    wanted = (signal.SIGINT, signal.SIGTERM)
+    previous = {number: signal.signal(number, lambda number, frame: received.append(number)) for number in wanted}
+    try:
+        yield received
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
 def apply(found: Survey) -> list[Outcome]:
+    """`_apply` with interrupts held off until it can stop cleanly."""
+    with _signals_recorded() as received:
+        return _apply(found, received)
+
+
+def _apply(found: Survey, interrupted: list[int]) -> list[Outcome]:
     """Make each produced folder hold exactly its files among gluegen's, and remove the
     orphans' generated files; all of it or none of it.
 
@@ -318,6 +354,8 @@ def apply(found: Survey) -> list[Outcome]:
                     current = state.target.folder / name
                     temps[current] = current.with_name(f".{name}{_TEMP_SUFFIX}")
                     _write_synced(temps[current], text)
+                    if interrupted:  # nothing renamed yet: stop here, undoing the temporary files
+                        raise KeyboardInterrupt
         removals = [state.target.folder / name for state in found.modules for name in state.stale]
         removals += [orphan.folder / name for orphan in found.orphans for name in orphan.files]
         for current in [*temps, *removals]:
@@ -393,7 +431,7 @@ def read_text(path: Path) -> str | None:
     """A regular file's UTF-8 text, or None when nothing is there; UsageError for anything else."""
     try:
         return _decode(path, _read_regular(path))
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # nothing there (a file in its folder's place: the writer says so)
         return None
     except OSError as error:
         raise UsageError(f"{display(path)}: cannot read: {error.strerror}") from None

@@ -29,6 +29,7 @@ from yaml.scanner import Scanner
 from generator.errors import Diagnostic, SpecError
 
 Path = tuple[str | int, ...]
+MAX_DEPTH = 64  # a spec needs about 8; event patterns a few more
 MAX_VALUES = 500_000  # a 5,000-stage spec holds about 30,000
 # Spec numbers have at most five digits and EventBridge compares numbers as IEEE doubles;
 # a cap far below Python's smallest int-to-text limit (640 digits) means no number can
@@ -244,6 +245,10 @@ class _Builder:
             line, column = _mark(node)
             raise SpecError([Diagnostic(self.locations.source, line, column, dotted(path),
                                         f"the spec expands to more than {MAX_VALUES:,} values (through YAML aliases?)")])
+        if len(path) > MAX_DEPTH:  # deeper would exhaust Python's stack in the checks that follow
+            line, column = _mark(node)
+            raise SpecError([Diagnostic(self.locations.source, line, column, dotted(path[:MAX_DEPTH]),
+                                        f"values are nested more than {MAX_DEPTH} levels deep")])
         self.locations.values[path] = _mark(node)
         if isinstance(node, yaml.ScalarNode):
             try:

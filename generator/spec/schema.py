@@ -61,3 +61,12 @@ def spec_schema() -> dict[str, Any]:
 
 def schema_text() -> str:
     return json.dumps(spec_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def is_schema_text(text: str) -> bool:
+    """Whether `text` is a spec schema some gluegen wrote (`schema --out` replaces only those)."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(document, dict) and str(document.get("$comment", "")).startswith("gluegen ")

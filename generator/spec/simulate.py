@@ -41,6 +41,8 @@ def parse_failures(plan: Plan, options: list[str]) -> dict[str, str]:
         state = state.upper() or "FAILED"
         if state not in states:
             raise UsageError(f"--fail {option}: a {kinds[stage]} fails with one of {', '.join(states)}")
+        if stage in failures:
+            raise UsageError(f"--fail {option}: stage '{stage}' is already made to end {failures[stage]}")
         failures[stage] = state
     return failures
 
