@@ -9,14 +9,16 @@ import sys
 from contextlib import contextmanager
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TextIO
 
 from generator import __version__, workspace
 from generator.compare import Drift, compare
 from generator.errors import Diagnostic, ExitCode, GluegenError, SpecError, UsageError
-from generator.spec.plan import Plan
-from generator.render.module import DEFAULT_OUT_DIR, render, shell_word
+from generator.spec.plan import EnvironmentPlan, Plan
+from generator.spec.model import ENVS_FOLDER
+from generator.render.roots import Member, RootOrigin, render_root
+from generator.render.module import DEFAULT_OUT_DIR, DEFAULT_SPECS_DIR, render, shell_word
 from generator.spec.load import load_plan
 from generator.render.starter import DEFAULT_NAME, starter_spec
 
@@ -44,6 +46,7 @@ def load_modules(
     owners: dict[str, str] = {}
     if paths and specs_dir is not None:
         raise UsageError("--specs-dir says where to look when no SPEC is given; give specs or --specs-dir, not both")
+    regions: dict[str, tuple[str, str, tuple[int, int]]] = {}  # environment -> (region, spec, place)
     for spec in workspace.discover(paths, Path(specs_dir or DEFAULT_SPECS_DIR)):
         source = workspace.display(spec)
         try:
@@ -58,6 +61,7 @@ def load_modules(
             )
             continue
         owners[plan.module] = source
+        problems += _region_conflicts(plan, source, regions)
         files = {}
         if rendered:
             files = render(plan, workspace.origin(spec, Path(out_dir)) if out_dir is not None else None)
@@ -69,6 +73,45 @@ def load_modules(
     return modules
 
 
+def _region_conflicts(plan: Plan, source: str, regions: dict[str, tuple[str, str, tuple[int, int]]]) -> list[Diagnostic]:
+    """One environment is one root with one provider: every spec declaring it must agree on its region."""
+    problems = []
+    for env in plan.environments:
+        first = regions.setdefault(env.name, (env.region, source, env.region_at))
+        if first[0] != env.region:
+            region, other, (line, column) = first
+            problems.append(Diagnostic(
+                source, *env.region_at, f"environments.{env.name}.region",
+                f"environment '{env.name}' is in {env.region} here but in {region} in {other}:{line}:{column}; "
+                "one environment's root has one provider, so every spec that declares it must give the same region",
+            ))
+    return problems
+
+
+def _roots(modules: list[Module], out_dir: str) -> list[workspace.RootTarget]:
+    """The environments' roots under `<out-dir>/envs/`, one per environment any spec declares."""
+    members: dict[str, list[tuple[Module, EnvironmentPlan]]] = {}
+    for module in modules:
+        for env in module.plan.environments:
+            members.setdefault(env.name, []).append((module, env))
+    found = []
+    for name in sorted(members):
+        origins = [(module, env, workspace.origin(module.spec, Path(out_dir))) for module, env in members[name]]
+        folders = {module.spec.resolve().parent for module, _ in members[name]}
+        if len(folders) > 1:
+            raise UsageError(
+                f"environment '{name}' is declared by specs in different folders ({', '.join(m.source for m, _ in members[name])}); "
+                "its root's shared files name the one folder that holds those specs, so keep them in one folder"
+            )
+        first = origins[0][2]
+        shared = RootOrigin(name, PurePosixPath(first.spec).parent.as_posix(), first.out_dir)
+        by_module = sorted(origins, key=lambda item: item[0].plan.module)
+        files = render_root(shared, members[name][0][1].region, [Member(m.plan, env, o) for m, env, o in by_module])
+        owners = {f"{m.plan.module}.tf": m.spec for m, _, _ in by_module}
+        found.append(workspace.RootTarget(Path(out_dir) / ENVS_FOLDER / name, files, owners))
+    return found
+
+
 def _fix_command(modules: list[Module], out_dir: str) -> str:
     """The `gluegen generate` that fixes what `check` found, runnable where `check` ran."""
     specs = " ".join(shell_word(module.source) for module in modules)
@@ -76,20 +119,22 @@ def _fix_command(modules: list[Module], out_dir: str) -> str:
     return f"gluegen generate {specs}{out}"
 
 
-def _survey(modules: list[Module], out_dir: str) -> workspace.Survey:
+def _survey(modules: list[Module], out_dir: str, roots: list[workspace.RootTarget]) -> workspace.Survey:
     root = Path(out_dir)
-    return workspace.survey([workspace.Target(root / m.plan.module, m.files, m.spec) for m in modules], root)
+    return workspace.survey([workspace.Target(root / m.plan.module, m.files, m.spec) for m in modules], root, roots)
 
 
 def cmd_generate(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
     modules = load_modules(args.specs, args.specs_dir, out_dir=args.out_dir, warn=args.stderr)
-    found = _survey(modules, args.out_dir)
+    roots = _roots(modules, args.out_dir)
+    found = _survey(modules, args.out_dir, roots)
     outcomes = workspace.apply(found)
-    for outcome in outcomes[:len(modules)]:
+    produced = len(modules) + len(roots)
+    for outcome in outcomes[:produced]:
         parts = [f"wrote {', '.join(outcome.written)}" if outcome.written else "",
                  f"removed {', '.join(outcome.removed)}" if outcome.removed else ""]
         print(f"{outcome.folder.as_posix()}: {'; '.join(part for part in parts if part) or 'up to date'}", file=stdout)
-    for orphan, outcome in zip(found.orphans, outcomes[len(modules):], strict=True):
+    for orphan, outcome in zip(found.orphans, outcomes[produced:], strict=True):
         folder = " and the folder, now empty" if outcome.folder_removed else ""
         print(f"{orphan.folder.as_posix()}: removed {', '.join(orphan.files)}{folder} "
               f"(orphaned: {'; '.join(orphan.reasons)})", file=stdout)
@@ -107,9 +152,10 @@ def _report(drift: Drift, stdout: TextIO) -> None:
 
 def cmd_check(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
     modules = load_modules(args.specs, args.specs_dir, out_dir=args.out_dir, warn=args.stderr)
-    found = _survey(modules, args.out_dir)  # refuses what only a person can resolve (exit 2)
+    roots = _roots(modules, args.out_dir)
+    found = _survey(modules, args.out_dir, roots)  # refuses what only a person can resolve (exit 2)
     involved: set[Path] = set()  # the specs the fix must read
-    stale = 0
+    stale = stale_roots = 0
     for module, state in zip(modules, found.modules, strict=True):
         on_disk = state.on_disk
         drift = compare(state.target.folder.as_posix(), module.source, module.files, on_disk.generated, on_disk.handwritten)
@@ -117,14 +163,27 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
             _report(drift, stdout)
             stale += 1
             involved |= {module.spec.resolve(), *(spec.resolve() for spec in state.others)}
+    for root, state in zip(roots, found.roots, strict=True):
+        on_disk = state.on_disk
+        source = f"the specs that declare environment {root.folder.name}"
+        drift = compare(root.folder.as_posix(), source, root.files, on_disk.generated, on_disk.handwritten)
+        if not drift.current:
+            _report(drift, stdout)
+            stale_roots += 1
+            involved |= {spec.resolve() for spec in (*root.owners.values(), *state.others)}
     for orphan in found.orphans:
         print(f"ORPHANED: {orphan.folder.as_posix()}/ ({'; '.join(orphan.reasons)})", file=stdout)
         involved |= {spec.resolve() for spec in orphan.specs}
-    if not stale and not found.orphans:
+    if not stale and not stale_roots and not found.orphans:
         return ExitCode.OK
     fix = [module for module in modules if module.spec.resolve() in involved] or modules
+    envs = Path(args.out_dir) / ENVS_FOLDER
+    orphaned_roots = sum(1 for orphan in found.orphans if orphan.folder.parent == envs)
+    orphaned_modules = len(found.orphans) - orphaned_roots
     summary = [f"{stale} of {len(modules)} module(s) out of date"] if stale else []
-    summary += [f"{len(found.orphans)} orphaned module folder(s)"] if found.orphans else []
+    summary += [f"{stale_roots} of {len(roots)} environment root(s) out of date"] if stale_roots else []
+    summary += [f"{orphaned_modules} orphaned module folder(s)"] if orphaned_modules else []
+    summary += [f"{orphaned_roots} orphaned environment folder(s)"] if orphaned_roots else []
     print(f"{', '.join(summary)}; to update, run:\n  {_fix_command(fix, args.out_dir)}", file=stdout)
     return ExitCode.STALE
 
@@ -209,9 +268,6 @@ def cmd_init(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
     if len(files) > 1:
         print(f"wrote {workspace.display(schema)} (the spec's JSON Schema, for editors)", file=stdout)
     return ExitCode.OK
-
-
-DEFAULT_SPECS_DIR = "specs"
 
 
 def _path(value: str) -> str:

@@ -17,9 +17,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from collections.abc import Callable
+
 from generator.errors import OwnershipError, UsageError, WriteError
-from generator.spec.model import IDENTIFIER
+from generator.spec.model import ENVS_FOLDER, IDENTIFIER
 from generator.render.module import MARKER, Origin, is_module_file, origin_of
+from generator.render.roots import is_root_file
 
 SPEC_SUFFIXES = (".yaml", ".yml")
 _TEMP_SUFFIX = ".gluegen-tmp"  # a new file, written and synced before it is renamed into place
@@ -109,14 +112,15 @@ class Folder:
     handwritten: set[str]
 
 
-def read_folder(folder: Path) -> Folder:
+def read_folder(folder: Path, owns: Callable[[str], bool] = is_module_file) -> Folder:
+    """`owns`: the file names gluegen may own in this kind of folder (a module's or a root's)."""
     generated: dict[str, str] = {}
     handwritten: set[str] = set()
     if folder.is_dir():
         for path in sorted(folder.iterdir()):
             if path.name.endswith((_TEMP_SUFFIX, _BACKUP_SUFFIX)):
                 continue
-            if is_module_file(path.name) and _has_header(path):
+            if owns(path.name) and _has_header(path):
                 with path.open(encoding="utf-8", errors="replace", newline="") as handle:
                     generated[path.name] = handle.read()
             else:
@@ -166,6 +170,16 @@ class Target:
 
 
 @dataclass(frozen=True)
+class RootTarget:
+    """An environment's root this run produces: its folder, its files, and the spec of each
+    module file (the shared files, written for every spec that declares the environment, have none)."""
+
+    folder: Path
+    files: dict[str, str]
+    owners: dict[str, Path]  # "<module>.tf" -> its spec
+
+
+@dataclass(frozen=True)
 class ModuleState:
     """A produced module's folder as found: gluegen's files there, the rest, and which of
     gluegen's files the module no longer has."""
@@ -190,7 +204,8 @@ class Orphan:
 @dataclass(frozen=True)
 class Survey:
     modules: tuple[ModuleState, ...]
-    orphans: tuple[Orphan, ...]
+    orphans: tuple[Orphan, ...]  # module folders, then environment folders
+    roots: tuple[ModuleState, ...] = ()  # produced environment roots (their target is a RootTarget)
 
 
 def _check_place(folder: Path) -> None:
@@ -216,47 +231,94 @@ def _survey_module(target: Target, out_dir: Path | None, run: dict[Path, Target]
     others: dict[Path, Path] = {}
     for name, text in on_disk.generated.items():
         named = _named_spec(text, out_dir) if out_dir is not None else None
-        if named is None or named.resolve() == own:
-            continue
-        if named.resolve() in run:  # this module was that spec's before: it is this spec's now
-            others[named.resolve()] = run[named.resolve()].spec or named
-        elif named.is_file():
-            raise OwnershipError(
-                f"{target.folder.as_posix()}/{name}: generated from {display(named)}, which this run did not read; "
-                "pass both specs so gluegen can tell which one owns the module, or move the file away"
-            )
+        _claim(target.folder / name, named, own, run, others)
     stale = tuple(sorted(name for name in on_disk.generated if name not in target.files))
     return ModuleState(target, on_disk, stale, tuple(others.values()))
 
 
-def _orphans(out_dir: Path, run: dict[Path, Target], produced: set[str]) -> list[Orphan]:
+def _claim(path: Path, named: Path | None, own: Path | None, run: dict[Path, Target], others: dict[Path, Path]) -> None:
+    """A generated file this run rewrites, generated from `named`: refused when that is another
+    spec that exists and was not read; noted in `others` when it is another spec of this run."""
+    if named is None or named.resolve() == own:
+        return
+    if named.resolve() in run:  # this file was that spec's before: it is this spec's now
+        others[named.resolve()] = run[named.resolve()].spec or named
+    elif named.is_file():
+        raise OwnershipError(
+            f"{path.as_posix()}: generated from {display(named)}, which this run did not read; "
+            "pass both specs so gluegen can tell which one owns the module, or move the file away"
+        )
+
+
+def _survey_root(target: RootTarget, out_dir: Path, run: dict[Path, Target]) -> ModuleState:
+    """A produced root, as `_survey_module` surveys a module, but shared by several specs: a
+    module file generated from a spec that exists and that this run did not read is that
+    spec's (left alone, neither stale nor extra); one from a spec that is gone, or that this
+    run read and that no longer declares the environment, is stale."""
+    _check_place(target.folder)
+    on_disk = read_folder(target.folder, is_root_file)
+    blocked = sorted(name for name in target.files if name in on_disk.handwritten)
+    if blocked:
+        names = ", ".join(f"{target.folder.as_posix()}/{name}" for name in blocked)
+        raise OwnershipError(
+            f"{names}: not written by gluegen (no '{MARKER}' header, or not a regular file); move it away or rename it"
+        )
+    others: dict[Path, Path] = {}
+    foreign = set()
+    for name, text in on_disk.generated.items():
+        named = _named_spec(text, out_dir)
+        if name in target.files:
+            own = target.owners[name].resolve() if name in target.owners else None
+            _claim(target.folder / name, named, own, run, others)
+        elif named is not None and named.resolve() not in run and named.is_file():
+            foreign.add(name)
+    mine = Folder({name: text for name, text in on_disk.generated.items() if name not in foreign}, on_disk.handwritten)
+    stale = tuple(sorted(name for name in mine.generated if name not in target.files))
+    return ModuleState(Target(target.folder, target.files), mine, stale, tuple(others.values()))
+
+
+def _orphans(out_dir: Path, run: dict[Path, Target], produced: set[str], *, roots: bool = False) -> list[Orphan]:
+    """Module folders under the out dir (or, with `roots`, environment folders under its
+    `envs/`) that no target produces, with the generated files whose spec is gone, is not a
+    file, or (read in this run) produces another module or no longer declares the environment.
+    A root's shared files (naming no one spec) go with it when none of its module files stays."""
+    parent = out_dir / ENVS_FOLDER if roots else out_dir
     found = []
-    for folder in sorted(out_dir.iterdir()) if out_dir.is_dir() else ():
+    for folder in sorted(parent.iterdir()) if parent.is_dir() and not parent.is_symlink() else ():
         if folder.name in produced or not IDENTIFIER.fullmatch(folder.name) or folder.is_symlink() or not folder.is_dir():
             continue
-        files, reasons, specs = [], {}, {}
-        for name, text in read_folder(folder).generated.items():
+        if not roots and folder.name == ENVS_FOLDER:
+            continue
+        files, reasons, specs, shared, kept = [], {}, {}, [], False
+        for name, text in read_folder(folder, is_root_file if roots else is_module_file).generated.items():
             named = _named_spec(text, out_dir)
             if named is None:
+                shared.append(name)
                 continue
             if named.resolve() in run:
                 owner = run[named.resolve()]
                 specs[named.resolve()] = owner.spec or named
-                reason = f"which now produces {owner.folder.as_posix()}"
+                reason = (f"which no longer declares environment {folder.name}" if roots
+                          else f"which now produces {owner.folder.as_posix()}")
             elif not named.exists() and not named.is_symlink():
                 reason = "which no longer exists"
             elif not named.is_file():
                 reason = "which is not a file any more"
             else:  # a spec this run did not read: not this run's to judge
+                kept = True
                 continue
             files.append(name)
             reasons.setdefault(f"generated from {display(named)}, {reason}", None)
+        if roots and shared and not kept:
+            if not files:
+                reasons.setdefault(f"no spec of this run declares environment {folder.name}", None)
+            files = sorted(files + shared)
         if files:
             found.append(Orphan(folder, tuple(files), tuple(reasons), tuple(specs.values())))
     return found
 
 
-def survey(targets: list[Target], out_dir: Path | None = None) -> Survey:
+def survey(targets: list[Target], out_dir: Path | None = None, roots: list[RootTarget] = ()) -> Survey:
     """Look at every produced module's folder, and (given the out dir) at the module
     folders under it that no target produces; refuse anything gluegen may not touch.
 
@@ -270,7 +332,11 @@ def survey(targets: list[Target], out_dir: Path | None = None) -> Survey:
     modules = tuple(_survey_module(target, out_dir, run) for target in targets)
     produced = {target.folder.name for target in targets}
     orphans = tuple(_orphans(out_dir, run, produced)) if out_dir is not None else ()
-    return Survey(modules, orphans)
+    if out_dir is None:
+        return Survey(modules, orphans)
+    states = tuple(_survey_root(root, out_dir, run) for root in roots)
+    orphans += tuple(_orphans(out_dir, run, {root.folder.name for root in roots}, roots=True))
+    return Survey(modules, orphans, states)
 
 
 def _write_synced(path: Path, text: str) -> None:
@@ -341,12 +407,13 @@ def _apply(found: Survey, interrupted: list[int]) -> list[Outcome]:
     and a WriteError says nothing was changed (or, should undoing fail too, exactly
     which file is left how).
     """
-    created = [folder for state in found.modules for folder in _missing_folders(state.target.folder)]
+    produced = (*found.modules, *found.roots)
+    created = [folder for state in produced for folder in _missing_folders(state.target.folder)]
     temps: dict[Path, Path] = {}  # final path -> its synced temporary file
     journal: list[tuple[Path, Path | None]] = []  # (path, its backup or None when it was new)
     current = Path()  # what is being written, for the message
     try:
-        for state in found.modules:
+        for state in produced:
             current = state.target.folder
             current.mkdir(parents=True, exist_ok=True)
             for name, text in state.target.files.items():
@@ -356,7 +423,7 @@ def _apply(found: Survey, interrupted: list[int]) -> list[Outcome]:
                     _write_synced(temps[current], text)
                     if interrupted:  # nothing renamed yet: stop here, undoing the temporary files
                         raise KeyboardInterrupt
-        removals = [state.target.folder / name for state in found.modules for name in state.stale]
+        removals = [state.target.folder / name for state in produced for name in state.stale]
         removals += [orphan.folder / name for orphan in found.orphans for name in orphan.files]
         for current in [*temps, *removals]:
             if current not in temps or os.path.lexists(current):  # a file to replace or remove goes aside first
@@ -388,7 +455,7 @@ def _apply(found: Survey, interrupted: list[int]) -> list[Outcome]:
             removed=state.stale,
             unchanged=tuple(sorted(name for name in state.target.files if state.target.folder / name not in temps)),
         )
-        for state in found.modules
+        for state in produced
     ]
     for orphan in found.orphans:
         emptied = not any(orphan.folder.iterdir())

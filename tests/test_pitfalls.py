@@ -30,7 +30,7 @@ def render_to(tmp_path: Path, text: str) -> Path:
 
 
 def all_modules():
-    return [parse_module(ROOT / "out" / path.name) for path in sorted((ROOT / "out").iterdir())]
+    return [parse_module(ROOT / "out" / path.name) for path in sorted((ROOT / "out").iterdir()) if path.name != "envs"]
 
 
 def triggers():

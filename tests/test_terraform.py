@@ -12,7 +12,7 @@ from conftest import ROOT
 
 pytestmark = pytest.mark.terraform
 
-MODULES = sorted(path for path in (ROOT / "out").iterdir() if path.is_dir())
+MODULES = sorted(path for path in (ROOT / "out").iterdir() if path.is_dir() and path.name != "envs")
 SEED_README = Path(__file__).parent / "fixtures" / "seed_glue_workflow_README.md"
 
 

@@ -29,6 +29,9 @@ MAX_WORKFLOW_NODES = 100
 # "Glue Crawler State Change" events exist for Started, Succeeded and Failed only: the alert
 # states a crawler can raise, and how its events spell them.
 CRAWLER_ALERT_STATES = {"SUCCEEDED": "Succeeded", "FAILED": "Failed"}
+# The files every environment's root holds beside one `<module>.tf` per module: no module with
+# environments may take their names.
+ROOT_FILES = ("providers", "versions")
 
 
 def utf8_length(text: str) -> int:
@@ -225,28 +228,34 @@ def _crawler_alert_states(spec: Spec) -> tuple[str, ...]:
     return tuple(CRAWLER_ALERT_STATES[state] for state in spec.alerts.states if state in CRAWLER_ALERT_STATES)
 
 
-def _name_problems(spec: Spec, where: Locations) -> list[Diagnostic]:
+def workflow_name_problems(name: str, limit: int, reason: str, found: tuple[ResourceName, ...]) -> list[str]:
+    """What is wrong with `name` as this module's workflow name (spec or environment input)."""
     problems = []
-    name = spec.workflow.name
-    limit, reason = name_limit(spec)
     if utf8_length(name) > limit:
-        problems.append(where.diagnostic(
-            ("workflow", "name"), f"too long: {utf8_length(name)} bytes in UTF-8, at most {limit} here ({reason})"))
-    found = resource_names(spec)
+        problems.append(f"too long: {utf8_length(name)} bytes in UTF-8, at most {limit} here ({reason})")
     allowed = names.allowed(found)
     bad = next((char for char in name if char not in allowed), None)
     if found and bad is not None:
         refusing = names.services(tuple(n for n in found if bad not in n.characters))
-        problems.append(where.diagnostic(
-            ("workflow", "name"),
+        problems.append(
             f"{bad!r} cannot be used here: the module names its {refusing} after the workflow, and such names "
-            f"take only {names.describe(allowed)}",
-        ))
+            f"take only {names.describe(allowed)}"
+        )
     return problems
+
+
+def _name_problems(spec: Spec, where: Locations) -> list[Diagnostic]:
+    limit, reason = name_limit(spec)
+    found = workflow_name_problems(spec.workflow.name, limit, reason, resource_names(spec))
+    return [where.diagnostic(("workflow", "name"), message) for message in found]
 
 
 def _feature_problems(spec: Spec, where: Locations) -> list[Diagnostic]:
     problems = _name_problems(spec, where)
+    if spec.environments and spec.module in ROOT_FILES:
+        problems.append(where.diagnostic(
+            ("module",), f"a module named '{spec.module}' cannot have environments: its file in each environment's "
+            f"root would be {spec.module}.tf, which gluegen writes for the environment itself; rename the module"))
     if spec.dashboard and not _has_kind(spec, "job"):
         problems.append(where.diagnostic(("dashboard",), "'dashboard' watches job runs, and no stage runs a job"))
     if spec.alerts and not _has_kind(spec, "job") and not _crawler_alert_states(spec):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import replace
 
 from pydantic import ValidationError
 
 from generator.spec.analyse import analyse, stage_problems
+from generator.spec.environments import environments
 from generator.errors import Diagnostic, SpecError
 from generator.spec.loader import Document, load_yaml
 from generator.spec.messages import diagnostics
@@ -37,6 +39,12 @@ def load_plan(text: str, source: str, *, quotas: bool = True) -> Plan:
         plan = analyse(spec, document.locations, quotas=quotas)
     except SpecError as error:
         raise SpecError(problems + list(error.diagnostics)) from None
+    if spec.environments:
+        from generator.render.interface import variables  # which inputs the module has is the interface's call
+
+        found, trouble = environments(spec, plan, document.locations, [v.name for v in variables(plan)])
+        problems += trouble
+        plan = replace(plan, environments=found)
     if problems:
         raise SpecError(problems)
     return plan

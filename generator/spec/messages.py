@@ -178,11 +178,15 @@ def _plain_message(error: Any, root: type[BaseModel], path: Path) -> str:
     return str(error["msg"]).removeprefix("Value error, ")
 
 
-def diagnostics(error: ValidationError, root: type[BaseModel], locations: Locations) -> list[tuple[Diagnostic, Path]]:
-    """One diagnostic per pydantic error, located in the YAML source, with the data path it is about."""
+def diagnostics(
+    error: ValidationError, root: type[BaseModel], locations: Locations, prefix: Path = ()
+) -> list[tuple[Diagnostic, Path]]:
+    """One diagnostic per pydantic error, located in the YAML source, with the data path it is about.
+
+    `prefix`: where the validated value sits in the document, when it is not the whole spec."""
     found = []
     for item in error.errors():
-        loc = tuple(item["loc"])
+        loc = prefix + tuple(item["loc"])
         is_key = bool(loc) and loc[-1] == "[key]"
         path: Path = loc[:-1] if is_key else loc
         message = _message(item, root, path)

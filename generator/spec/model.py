@@ -397,6 +397,9 @@ def _unique(value: Any) -> Any:
     return value
 
 
+Tags = Annotated[dict[TagKey, TagValue], BeforeValidator(_tags)]
+
+
 class Alerts(_Frozen):
     """Alerts on this module's job runs: an EventBridge rule publishing to SNS."""
 
@@ -409,13 +412,60 @@ class Alerts(_Frozen):
     )
 
 
+AWS_REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]")
+
+
+def _region(value: str) -> str:
+    if not AWS_REGION.fullmatch(value):
+        raise PydanticCustomError(
+            "region", "'{value}' is not an AWS region name (such as eu-west-1 or us-gov-west-1)", {"value": value}
+        )
+    return value
+
+
+Region = Annotated[StrictStr, AfterValidator(_region), WithJsonSchema({"type": "string", "pattern": f"^{AWS_REGION.pattern}$"})]
+
+# The folder of the environments' root configurations, `<out-dir>/envs/`: no module may take it.
+ENVS_FOLDER = "envs"
+
+
+def _module_name(value: str) -> str:
+    if value == ENVS_FOLDER:
+        raise PydanticCustomError(
+            "module", "'{value}' is reserved: gluegen writes the environments' root configurations to <out-dir>/{value}/",
+            {"value": value},
+        )
+    return value
+
+
+ModuleName = Annotated[
+    StrictStr, AfterValidator(_identifier), AfterValidator(_module_name),
+    WithJsonSchema({"type": "string", "pattern": f"^(?!{ENVS_FOLDER}$){IDENTIFIER.pattern}$"}),
+]
+
+
+class Environment(_Frozen):
+    """One environment the module is deployed to: a root configuration in <out-dir>/envs/<name>/."""
+
+    region: Region = Field(description="AWS region of the environment's provider, e.g. eu-west-1.")
+    inputs: dict[StrictStr, Any] = Field(
+        default_factory=dict,
+        description=(
+            "Values of the module's variables in this environment, named as the variables (workflow_name, jobs, "
+            "crawlers, tags, description, schedule, paused, ...); each is checked as the spec's own value is."
+        ),
+    )
+
+
 class Spec(_Frozen):
     """A gluegen spec: one Glue workflow and the Terraform module generated for it."""
 
     version: Annotated[Literal[1], BeforeValidator(_whole_number)] = Field(
         description="Spec format version; this gluegen reads version 1."
     )
-    module: Identifier = Field(description="Name of the generated module: its folder is <out-dir>/<module>/.")
+    module: ModuleName = Field(
+        description="Name of the generated module: its folder is <out-dir>/<module>/ ('envs' is reserved)."
+    )
     workflow: Workflow = Field(description="The Glue workflow.")
     start: Annotated[Start, BeforeValidator(_start, json_schema_input_type=Literal["on_demand"] | Start)] = Field(
         default_factory=Start,
@@ -424,7 +474,7 @@ class Spec(_Frozen):
     stages: Annotated[dict[Identifier, Stage], Field(min_length=1)] = Field(
         description="The stages, in order; each is one Glue job or crawler and one trigger file."
     )
-    tags: Annotated[dict[TagKey, TagValue], BeforeValidator(_tags)] = Field(
+    tags: Tags = Field(
         default_factory=dict,
         description="Tags on every resource of the module, merged under var.tags.",
         json_schema_extra={"maxProperties": MAX_TAGS},
@@ -435,3 +485,10 @@ class Spec(_Frozen):
     )
     alerts: Alerts = Field(default=None, description="SNS alerts when this module's jobs end in chosen states.")
     dashboard: StrictBool = Field(default=False, description="A CloudWatch dashboard of this module's job runs.")
+    environments: dict[Identifier, Environment] = Field(
+        default_factory=dict,
+        description=(
+            "Environments to deploy the module to: name -> region and inputs. Each gets a ready-to-apply root "
+            "configuration in <out-dir>/envs/<name>/."
+        ),
+    )

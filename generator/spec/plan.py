@@ -79,6 +79,16 @@ class EventSource:
 
 
 @dataclass(frozen=True)
+class EnvironmentPlan:
+    """One environment of the module: its region and the checked inputs its root passes."""
+
+    name: str
+    region: str
+    region_at: tuple[int, int]  # line and column of `region`, for messages across specs
+    inputs: tuple[tuple[str, Any], ...]  # (variable, value) in the module's variable order
+
+
+@dataclass(frozen=True)
 class Plan:
     source: str  # the spec's path as messages show it (headers use render.Origin)
     module: str
@@ -101,6 +111,7 @@ class Plan:
     dashboard: bool = False
     module_at: tuple[int, int] = (1, 1)  # line and column of the `module:` value, for messages about the module
     warnings: tuple[Diagnostic, ...] = ()  # located, non-fatal findings
+    environments: tuple[EnvironmentPlan, ...] = ()  # the roots it gets; never part of the module's bytes
 
     @property
     def files(self) -> tuple[str, ...]:

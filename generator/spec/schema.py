@@ -51,7 +51,11 @@ def _refer_to_event_pattern(node: Any) -> None:
 
 
 def spec_schema() -> dict[str, Any]:
+    from generator.spec.environments import inputs_schema
+
     schema = Spec.model_json_schema()
+    inputs = schema["$defs"]["Environment"]["properties"]["inputs"]
+    schema["$defs"]["Environment"]["properties"]["inputs"] = {**inputs_schema(), "description": inputs["description"]}
     _refer_to_event_pattern(schema)
     schema["$defs"].update(event_pattern.json_schema_defs())
     _close_pattern_maps(schema)

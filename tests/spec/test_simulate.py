@@ -36,6 +36,21 @@ EXPECTED = {
         silver: NOT_RUN
         gold: NOT_RUN
     """),
+    ("claims_daily", ()): run("""
+        step 1: bronze
+        step 2: silver
+        step 3: gold
+        bronze: SUCCEEDED
+        silver: SUCCEEDED
+        gold: SUCCEEDED
+    """),
+    ("claims_daily", ("silver",)): run("""
+        step 1: bronze
+        step 2: silver
+        bronze: SUCCEEDED
+        silver: FAILED
+        gold: NOT_RUN
+    """),
     ("claims_fanin", ()): run("""
         step 1: claims_bronze, members_bronze
         step 2: claims_silver, members_silver

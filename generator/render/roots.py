@@ -1,0 +1,114 @@
+"""Render the environments' root configurations: `<out-dir>/envs/<env>/`, nothing written.
+
+A root holds `versions.tf` (the terraform block, pinned as every module pins it),
+`providers.tf` (the AWS provider in the environment's region) and one `<module>.tf`
+per spec that declares the environment: the module called by a relative `source`
+with that environment's inputs, and its outputs re-exported. Each kind of file has
+one template; values are laid out by `generator.render.hcl`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+from generator.render import hcl, interface, views
+from generator.render.module import DEFAULT_OUT_DIR, DEFAULT_SPECS_DIR, MARKER, Origin, environment, header, shell_word
+from generator.spec.analyse import ROOT_FILES
+from generator.spec.model import ENVS_FOLDER, IDENTIFIER
+from generator.spec.plan import EnvironmentPlan, Plan
+
+SHARED_FILES = tuple(f"{name}.tf" for name in ROOT_FILES)  # ("providers.tf", "versions.tf")
+_MODULE_FILE = re.compile(rf"{IDENTIFIER.pattern}\.tf")
+# Inputs whose values are maps of strings (or of maps of strings): laid out with sorted keys.
+_SORTED_MAPS = frozenset({"jobs", "crawlers", "tags", "run_properties", "stage_arguments"})
+
+
+def is_root_file(name: str) -> bool:
+    """Whether a root could hold a file of this name: a shared file or one module's call."""
+    return name in SHARED_FILES or _MODULE_FILE.fullmatch(name) is not None
+
+
+@dataclass(frozen=True)
+class RootOrigin:
+    """What the shared files of a root (written for every spec that declares the environment)
+    name: the environment, the folder of those specs and the out dir, relative to the project
+    root, so their bytes depend neither on the working directory nor on which of those specs
+    one run read."""
+
+    environment: str
+    specs_dir: str = DEFAULT_SPECS_DIR  # "." when the specs sit in the project root
+    out_dir: str = DEFAULT_OUT_DIR
+
+    def command(self) -> str:
+        """The command that regenerates every module and root from that folder, run in the project root."""
+        words = ["gluegen generate"]
+        if self.specs_dir != DEFAULT_SPECS_DIR:
+            words.append(f"--specs-dir {shell_word(self.specs_dir)}")
+        if self.out_dir != DEFAULT_OUT_DIR:
+            words.append(f"--out-dir {shell_word(self.out_dir)}")
+        return " ".join(words)
+
+    def root(self) -> str:
+        tops = [shell_word(PurePosixPath(path).parts[0]) + "/" for path in (self.specs_dir, self.out_dir)
+                if PurePosixPath(path).parts]
+        return "the folder that holds " + " and ".join(dict.fromkeys(tops)) if tops else "the project root"
+
+    def header(self) -> str:
+        where = "the project root" if self.specs_dir == "." else f"{shell_word(self.specs_dir)}/"
+        return (
+            f"# {MARKER} for the environment {self.environment} of every spec in {where} that declares it.\n"
+            f"# Do not edit: change the specs and run `{self.command()}` in {self.root()}."
+        )
+
+
+@dataclass(frozen=True)
+class Member:
+    """One module in one environment: its plan, the environment's inputs, and its origin (for the header)."""
+
+    plan: Plan
+    environment: EnvironmentPlan
+    origin: Origin
+
+
+def _sorted(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {key: _sorted(data[key]) for key in sorted(data)}
+    return data
+
+
+def module_view(member: Member) -> dict[str, Any]:
+    plan = member.plan
+    inputs = [(name, hcl.value(_sorted(value) if name in _SORTED_MAPS else value, 2))
+              for name, value in member.environment.inputs]
+    outputs = [
+        interface.Output(f"{plan.module}_{output.name}", output.description, f"module.{plan.module}.{output.name}")
+        for output in interface.outputs(plan)
+    ]
+    return {
+        "name": plan.module,
+        "source": hcl.string(f"../../{plan.module}"),
+        "inputs": hcl.attributes(inputs, 2) if inputs else None,
+        "outputs": outputs,
+    }
+
+
+def render_root(origin: RootOrigin, region: str, members: list[Member]) -> dict[str, str]:
+    """Every file of one environment's root, keyed by its name in `<out-dir>/envs/<env>/`."""
+    env = environment()
+    shared = {"header": origin.header()}
+    files = {
+        "versions.tf": env.get_template("root_versions.tf.jinja").render(
+            shared, required_version=hcl.string(views.REQUIRED_VERSION), aws_version=hcl.string(views.AWS_PROVIDER_VERSION)),
+        "providers.tf": env.get_template("root_providers.tf.jinja").render(shared, region=hcl.string(region)),
+    }
+    template = env.get_template("root_module.tf.jinja")
+    for member in members:
+        files[f"{member.plan.module}.tf"] = template.render(header=header(member.origin), module=module_view(member))
+    assert all(is_root_file(name) for name in files)
+    return dict(sorted(files.items()))
+
+
+ROOTS_FOLDER = ENVS_FOLDER
