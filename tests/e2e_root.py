@@ -76,8 +76,9 @@ def module_call(
     label: str, workflow_name: str, description: str | None, jobs: list[str], tags: dict[str, str],
     crawlers: list[str] = (),
     outputs: tuple[str, ...] = ("workflow_name", "workflow_arn", "trigger_arns", "trigger_names"),
+    inputs: dict[str, str] | None = None,
 ) -> str:
-    """A module block in the seed's Example Usage form."""
+    """A module block in the seed's Example Usage form; `inputs`: more arguments, as HCL expressions."""
     lines = [f'module "{label}" {{', '  source = "./module"', "", f"  workflow_name = {hcl.string(workflow_name)}"]
     if description is not None:
         lines.append(f"  description   = {hcl.string(description)}")
@@ -86,7 +87,11 @@ def module_call(
     if crawlers:
         lines += ["  }", "", "  crawlers = {"]
         lines += [f"    {hcl.key(key)} = aws_glue_crawler.crawler[{hcl.string(key)}].name" for key in crawlers]
-    lines += ["  }", "", "  tags = {"]
+    lines += ["  }", ""]
+    if inputs:
+        width = max(map(len, inputs))
+        lines += [f"  {name.ljust(width)} = {value}" for name, value in inputs.items()] + [""]
+    lines += ["  tags = {"]
     lines += [f"    {hcl.key(key)} = {hcl.string(value)}" for key, value in tags.items()]
     lines += ["  }", "}", ""]
     for name in outputs:

@@ -53,3 +53,14 @@ def blocks(value: Any) -> list[Any]:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
+
+
+def merged(value: str, variable: str) -> dict[str, Any]:
+    """The spec's map `m` of an attribute laid out `merge(m, <variable>)`, or {} for `<variable>` alone,
+    with its keys in the order written."""
+    if value == f"${{{variable}}}":
+        return {}
+    head, tail = "${merge(", f", {variable})}}"
+    assert value.startswith(head) and value.endswith(tail), value
+    parsed = hcl2.loads(f"x = {value[len(head):-len(tail)]}\n", serialization_options=VALUES)["x"]
+    return {key.strip('"'): item for key, item in parsed.items()}

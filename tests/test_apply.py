@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +23,8 @@ import yaml
 from conftest import ROOT, SPECS, Terraform
 from e2e_root import module_call, write_root
 from emulator import REGION, emulator
+from generator.render.module import render
+from generator.spec.load import load_plan
 from generator.spec.model import Spec
 from hclparse import parse_module
 
@@ -248,6 +251,119 @@ def bad_name_case(terraform: Terraform, work: Path) -> Observed:
     return observed
 
 
+def _plan(terraform: Terraform, root: Path) -> tuple[int, str]:
+    plan = terraform.run("plan", "-detailed-exitcode", "-input=false", "-no-color", cwd=root, check=False)
+    return plan.returncode, plan.stdout + plan.stderr
+
+
+SCHEDULE_INPUTS = {
+    "paused": "true",
+    "schedule": '"cron(30 4 ? * MON-FRI *)"',
+    "max_concurrent_runs": "3",
+    "run_properties": '{ run_mode = "delta", extra = "1" }',
+    "stage_arguments": '{ refine = { "--layer" = "silver_v2", "--new" = "x" }, publish = {} }',
+}
+
+
+def schedule_inputs_case(terraform: Terraform, work: Path) -> Observed:
+    """Issue 9: a root passing its own schedule, paused, concurrency, run properties and stage
+    arguments; then `paused` flipped back, which must change only the trigger, in place."""
+    observed = Observed()
+    spec = load_spec(ROOT / "specs" / "nightly_full.yaml")
+    keys, name = job_keys(spec), "inputs_nightly"
+    try:
+        with emulator() as aws:
+            call = module_call("glue_workflow", name, None, keys, ROOT_TAGS, inputs=SCHEDULE_INPUTS)
+            root = write_root(work, ROOT / "out" / spec.module, aws.endpoint, keys, [call])
+            terraform.run("init", "-input=false", "-no-color", cwd=root)
+            terraform.run("apply", "-auto-approve", "-input=false", "-no-color", cwd=root)
+            glue = aws.client("glue")
+            observed.data["workflow"] = glue.get_workflow(Name=name)["Workflow"]
+            observed.data["triggers"] = {t["Name"]: t for t in _triggers_of(glue, name)}
+            observed.data["plan"] = _plan(terraform, root)
+            main = root / "main.tf"
+            main.write_text(main.read_text(encoding="utf-8").replace("paused              = true", "paused              = false"),
+                            encoding="utf-8")
+            observed.data["unpause_plan"] = _plan(terraform, root)
+            terraform.run("apply", "-auto-approve", "-input=false", "-no-color", cwd=root)
+            observed.data["start_after_unpause"] = glue.get_trigger(Name=f"{name}-start")["Trigger"]
+            observed.data["plan_after_unpause"] = _plan(terraform, root)
+    except Exception:
+        observed.failure = traceback.format_exc(limit=3)
+    return observed
+
+
+PATTERN_SPEC = """\
+version: 1
+module: pattern_start
+workflow: {name: pattern_start}
+start:
+  event:
+    pattern: {source: [my.app], detail-type: [Batch Ready]}
+    batch_size: 5
+stages:
+  load: {}
+"""
+
+
+def event_inputs_case(terraform: Terraform, work: Path) -> Observed:
+    """Issue 9: an S3 start with another bucket, no prefix, no batch window and paused; and a
+    pattern start given another pattern. Both apply, read back as given, and plan nothing more."""
+    observed = Observed()
+    spec = load_spec(ROOT / "specs" / "s3_event_alerts.yaml")
+    keys = job_keys(spec)
+    try:
+        pattern_module = work / "pattern_module"
+        pattern_module.mkdir(parents=True)
+        for file, text in render(load_plan(PATTERN_SPEC, "pattern.yaml")).items():
+            (pattern_module / file).write_text(text, encoding="utf-8")
+        with emulator() as aws:
+            s3 = module_call("s3", "inputs_s3", None, keys, ROOT_TAGS, outputs=("trigger_names",), inputs={
+                "paused": "true", "event_bucket": '"other-bucket"', "event_prefix": "null",
+                "event_batch_window": "null", "event_batch_size": "10",
+            })
+            pattern = module_call("pattern", "inputs_pattern", None, ["load"], ROOT_TAGS, outputs=("trigger_names",), inputs={
+                "event_pattern": '{ source = ["other.app"], detail = { size = [{ numeric = [">", 10] }] } }',
+            }).replace('source = "./module"', 'source = "./pattern_module"')
+            root = write_root(work, ROOT / "out" / spec.module, aws.endpoint, [*keys, "load"], [s3, pattern])
+            terraform.run("init", "-input=false", "-no-color", cwd=root)
+            terraform.run("apply", "-auto-approve", "-input=false", "-no-color", cwd=root)
+            glue, events = aws.client("glue"), aws.client("events")
+            for label in ("s3", "pattern"):
+                workflow = f"inputs_{label}"
+                observed.data[f"{label}_rule"] = events.describe_rule(Name=f"{workflow}-start")
+                observed.data[f"{label}_start"] = glue.get_trigger(Name=f"{workflow}-start")["Trigger"]
+            observed.data["plan"] = _plan(terraform, root)
+    except Exception:
+        observed.failure = traceback.format_exc(limit=3)
+    return observed
+
+
+def bad_inputs_case(terraform: Terraform, work: Path) -> Observed:
+    """Issue 9: the module refuses at plan an invalid cron, an unknown stage in stage_arguments
+    and `paused = true` on an on-demand start, each with its message."""
+    observed = Observed()
+    cases = {
+        "cron": ("nightly_full.yaml", {"schedule": '"cron(0 2 * * * *)"'}),
+        "cron_field": ("nightly_full.yaml", {"schedule": '"cron(61 2 * * ? *)"'}),
+        "stage": ("nightly_full.yaml", {"stage_arguments": '{ refine = {}, nope = {}, ingest = {} }'}),
+        "paused": ("metriccare.yaml", {"paused": "true"}),
+    }
+    try:
+        with emulator() as aws:
+            for label, (spec_file, inputs) in cases.items():
+                spec = load_spec(ROOT / "specs" / spec_file)
+                keys = job_keys(spec)
+                root = write_root(work / label, ROOT / "out" / spec.module, aws.endpoint, keys,
+                                  [module_call("glue_workflow", f"bad_{label}", None, keys, ROOT_TAGS, inputs=inputs)])
+                terraform.run("init", "-input=false", "-no-color", cwd=root)
+                plan = terraform.run("plan", "-input=false", "-no-color", cwd=root, check=False)
+                observed.data[label] = (plan.returncode, " ".join((plan.stdout + plan.stderr).split()))
+    except Exception:
+        observed.failure = traceback.format_exc(limit=3)
+    return observed
+
+
 @pytest.fixture(scope="module")
 def observed(terraform, tmp_path_factory) -> dict[str, Observed]:
     """Run every case at once; two workers: the cases are CPU-bound (terraform and the provider), more only contend."""
@@ -260,6 +376,9 @@ def observed(terraform, tmp_path_factory) -> dict[str, Observed]:
         futures["two_instances"] = pool.submit(two_instances_case, terraform, work / "two_instances")
         futures["external_topic"] = pool.submit(external_topic_case, terraform, work / "external_topic")
         futures["bad_name"] = pool.submit(bad_name_case, terraform, work / "bad_name")
+        futures["schedule_inputs"] = pool.submit(schedule_inputs_case, terraform, work / "schedule_inputs")
+        futures["event_inputs"] = pool.submit(event_inputs_case, terraform, work / "event_inputs")
+        futures["bad_inputs"] = pool.submit(bad_inputs_case, terraform, work / "bad_inputs")
         results = {name: future.result() for name, future in futures.items()}
     elapsed = time.monotonic() - started
     print(f"\napply tests: {len(results)} cases in {elapsed:.1f} s; steps: "
@@ -551,3 +670,65 @@ def test_dashboard_has_outcome_and_duration_widgets_per_job(dashboard_case):
             "glue.driver.aggregate.numFailedTasks",
         ])
     assert all(w["properties"]["region"] == REGION for w in widgets)
+
+
+def test_a_root_sets_schedule_paused_concurrency_run_properties_and_stage_arguments(observed):
+    seen = observed["schedule_inputs"]
+    spec = load_spec(ROOT / "specs" / "nightly_full.yaml")
+    workflow = seen.get("workflow")
+    assert workflow["MaxConcurrentRuns"] == 3
+    assert workflow["DefaultRunProperties"] == {**spec.workflow.default_run_properties, "run_mode": "delta", "extra": "1"}
+    triggers = seen.get("triggers")
+    start = triggers["inputs_nightly-start"]
+    # Paused: created, never activated; the schedule is the root's.
+    assert (start["Type"], start["Schedule"], start["State"]) == ("SCHEDULED", "cron(30 4 ? * MON-FRI *)", "CREATED")
+    assert start["Actions"][0]["Arguments"] == spec.stages["ingest"].arguments
+    (refine,) = triggers["inputs_nightly-refine"]["Actions"]
+    assert refine["Arguments"] == {"--layer": "silver_v2", "--new": "x"}
+    (publish,) = triggers["inputs_nightly-publish"]["Actions"]
+    assert publish["Arguments"] == spec.stages["publish"].arguments
+    # Conditional triggers stay active while paused, so a run in progress finishes.
+    assert {triggers[f"inputs_nightly-{stage}"]["State"] for stage in ("refine", "publish")} == {"ACTIVATED"}
+    code, output = seen.get("plan")
+    assert code == 0, f"perpetual diff:\n{output}"
+
+
+def test_unpausing_changes_only_the_start_trigger_in_place(observed):
+    seen = observed["schedule_inputs"]
+    code, output = seen.get("unpause_plan")
+    assert code == 2 and "Plan: 0 to add, 1 to change, 0 to destroy." in output, output
+    assert "module.glue_workflow.aws_glue_trigger.start will be updated in-place" in output
+    assert re.search(r"~ enabled\s+= false -> true", output), output
+    assert seen.get("start_after_unpause")["State"] == "ACTIVATED"
+    code, output = seen.get("plan_after_unpause")
+    assert code == 0, output
+
+
+def test_a_root_sets_the_event_source_batching_and_paused(observed):
+    seen = observed["event_inputs"]
+    rule = seen.get("s3_rule")
+    assert rule["State"] == "DISABLED"
+    # No prefix: the pattern has no object key part at all, as an s3 start without prefix.
+    assert json.loads(rule["EventPattern"]) == {
+        "source": ["aws.s3"], "detail-type": ["Object Created"], "detail": {"bucket": {"name": ["other-bucket"]}}}
+    start = seen.get("s3_start")
+    assert start["Type"] == "EVENT" and start["EventBatchingCondition"]["BatchSize"] == 10
+    assert start["EventBatchingCondition"].get("BatchWindow") in (None, 900), "null: Glue's default"
+    rule = seen.get("pattern_rule")
+    assert rule["State"] == "ENABLED"
+    assert json.loads(rule["EventPattern"]) == {"source": ["other.app"], "detail": {"size": [{"numeric": [">", 10]}]}}
+    assert seen.get("pattern_start")["EventBatchingCondition"]["BatchSize"] == 5
+    code, output = seen.get("plan")
+    assert code == 0, f"perpetual diff:\n{output}"
+
+
+def test_plan_refuses_inputs_the_spec_would_refuse(observed):
+    seen = observed["bad_inputs"]
+    for label, message in {
+        "cron": "schedule: exactly one of day-of-month and day-of-week must be '?'.",
+        "cron_field": "schedule: the minutes field may hold *, 0-59,",
+        "stage": "stage_arguments names stages that run no job: nope (job stages: ingest, refine, publish).",
+        "paused": "paused: an on-demand start never starts by itself; nothing to pause.",
+    }.items():
+        code, output = seen.get(label)
+        assert code == 1 and message in output, (label, output)

@@ -61,7 +61,7 @@ def test_check_prints_diff_missing_extra_and_the_fix(project):
     result = run_cli("check", cwd=project)
     assert result.code == 1
     assert "--- out/etl/main.tf (on disk)\n+++ out/etl/main.tf (generated from specs/etl.yaml)\n" in result.out
-    assert "-  description = var.other\n+  description = var.description\n" in result.out
+    assert "-  description            = var.other\n+  description            = var.description\n" in result.out
     assert "MISSING: out/etl/gold_job_trigger.tf\n" in result.out
     assert "EXTRA: out/etl/old_job_trigger.tf\n" in result.out
     assert "mine.tf" not in result.out, "hand-written files are not EXTRA"

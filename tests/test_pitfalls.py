@@ -13,7 +13,7 @@ from conftest import ROOT, build_file_tree
 from generator.errors import SpecError
 from generator.render.module import render
 from generator.spec.load import load_plan
-from hclparse import blocks, parse_module
+from hclparse import blocks, merged, parse_module
 
 MINIMAL = """\
 version: 1
@@ -50,7 +50,9 @@ def test_pitfall_2_conditional_and_scheduled_triggers_are_enabled_explicitly():
     assert {"CONDITIONAL", "SCHEDULED"} <= kinds
     for trigger in triggers():
         if trigger["type"] in ("CONDITIONAL", "SCHEDULED"):
-            assert trigger["enabled"] is True
+            # A scheduled start is enabled unless var.paused; a conditional trigger always (paused
+            # stops new runs only, so a run in progress finishes).
+            assert trigger["enabled"] == ("${!var.paused}" if trigger["type"] == "SCHEDULED" else True)
             assert "start_on_creation" not in trigger
 
 
@@ -111,9 +113,13 @@ def test_pitfall_7_no_empty_blocks_or_nulls_with_every_optional_field_unset(tmp_
     for trigger in module.resources["aws_glue_trigger"].values():
         assert blocks(trigger["actions"]), "every trigger has at least one action"
         for action in blocks(trigger["actions"]):
-            assert set(action) == {"job_name"}, "no optional action field when the spec sets none"
+            # No optional action field when the spec sets none; the arguments come from the root only.
+            assert set(action) == {"job_name", "arguments"}
+            assert action["arguments"].startswith("${lookup(var.stage_arguments, ")
     workflow = module.resources["aws_glue_workflow"]["this"]
-    assert "default_run_properties" not in workflow and "max_concurrent_runs" not in workflow
+    assert workflow["default_run_properties"] == "${var.run_properties}"
+    assert workflow["max_concurrent_runs"] == "${var.max_concurrent_runs}"
+    assert module.variables["max_concurrent_runs"]["default"] is None
 
 
 def test_pitfall_7_notification_property_only_when_notify_delay_after_is_set(tmp_path):
@@ -198,9 +204,9 @@ tags: {Zulu: "1", Alpha: "2"}
     join = module.resources["aws_glue_trigger"]["join"]
     conditions = blocks(blocks(join["predicate"])[0]["conditions"])
     assert [c["job_name"] for c in conditions] == ['${var.jobs["zeta"]}', '${var.jobs["alpha"]}']
-    assert list(blocks(join["actions"])[0]["arguments"]) == ["--a", "--z"]
+    assert list(merged(blocks(join["actions"])[0]["arguments"], 'lookup(var.stage_arguments, "join", {})')) == ["--a", "--z"]
     assert list(module.locals["spec_tags"]) == ["Alpha", "Zulu"]
-    assert list(module.resources["aws_glue_workflow"]["this"]["default_run_properties"]) == ["a", "z"]
+    assert list(merged(module.resources["aws_glue_workflow"]["this"]["default_run_properties"], "var.run_properties")) == ["a", "z"]
     start = module.resources["aws_glue_trigger"]["start"]
     assert [a["job_name"] for a in blocks(start["actions"])] == ['${var.jobs["zeta"]}', '${var.jobs["alpha"]}']
 

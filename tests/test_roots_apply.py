@@ -61,10 +61,6 @@ def client(endpoint: str, service: str, region: str):
                         aws_secret_access_key="testing", config=Config(retries={"max_attempts": 2}))
 
 
-def has_variable(module: str, name: str) -> bool:
-    return f'variable "{name}" {{' in (ROOT / "out" / module / "variables.tf").read_text(encoding="utf-8")
-
-
 def expected(spec: Spec, env: str) -> dict[str, Any]:
     """What one environment's root must deploy: the spec's values under the environment's inputs."""
     inputs = spec.environments[env].inputs
@@ -171,8 +167,6 @@ def test_destroy_of_each_root_leaves_no_workflow(applied):
     assert seen["envs"][last]["after_destroy"] == []
 
 
-@pytest.mark.skipif(not has_variable("claims_daily", "paused"),
-                    reason="needs the module inputs of issue 9 (var.paused), added in parallel by the i9-inputs branch")
 def test_flipping_paused_in_the_spec_changes_only_the_start_trigger_in_place(terraform, tmp_path):
     """moto answers UpdateTrigger with HTTP 500 (README), so the second step asserts the plan: one
     in-place update of the start trigger's `enabled`, nothing replaced or added."""

@@ -11,7 +11,7 @@ import yaml
 
 from conftest import ROOT, SPECS
 from generator.spec.model import Spec
-from hclparse import blocks, parse_module
+from hclparse import blocks, merged, parse_module
 
 
 def literal(value: str) -> str:
@@ -49,8 +49,8 @@ def expected_action(name: str, spec: Spec) -> dict:
     stage = spec.stages[name]
     field, reference = ref(spec, name)
     action: dict = {field: reference}
-    if stage.arguments:
-        action["arguments"] = stage.arguments
+    if not stage.crawler:  # the spec's arguments under var.stage_arguments["<stage>"]
+        action["arguments"] = (stage.arguments, f'lookup(var.stage_arguments, "{name}", {{}})')
     if stage.timeout is not None:
         action["timeout"] = stage.timeout
     if stage.security_configuration is not None:
@@ -60,11 +60,18 @@ def expected_action(name: str, spec: Spec) -> dict:
     return action
 
 
-def actual_action(action: dict) -> dict:
+def actual_action(action: dict, stage: str) -> dict:
     result = dict(action)
     if "arguments" in result:
-        result["arguments"] = {literal(k): literal(v) for k, v in result["arguments"].items()}
+        variable = f'lookup(var.stage_arguments, "{stage}", {{}})'
+        result["arguments"] = ({literal(k): literal(v) for k, v in merged(result["arguments"], variable).items()}, variable)
     return result
+
+
+def default(module, name: str):
+    """A variable's default, as the spec's value reads (None for null)."""
+    value = module.variables[name]["default"]
+    return literal(value) if isinstance(value, str) else value
 
 
 @pytest.fixture(params=SPECS, ids=lambda path: path.stem)
@@ -86,9 +93,10 @@ def test_workflow_attributes(case):
     workflow = module.resources["aws_glue_workflow"]["this"]
     assert workflow["name"] == "${var.workflow_name}"
     assert workflow["description"] == "${var.description}"
-    assert workflow.get("max_concurrent_runs") == spec.workflow.max_concurrent_runs
-    properties = {literal(k): literal(v) for k, v in workflow.get("default_run_properties", {}).items()}
-    assert properties == spec.workflow.default_run_properties
+    assert workflow["max_concurrent_runs"] == "${var.max_concurrent_runs}"
+    assert default(module, "max_concurrent_runs") == spec.workflow.max_concurrent_runs
+    properties = merged(workflow["default_run_properties"], "var.run_properties")
+    assert {literal(k): literal(v) for k, v in properties.items()} == spec.workflow.default_run_properties
     tags = "${local.tags}" if spec.tags else "${var.tags}"
     assert workflow["tags"] == tags
     if spec.tags:
@@ -103,19 +111,21 @@ def test_start_trigger_fires_every_root_stage(case):
     assert start["name"] == "${var.workflow_name}-start"
     assert start["workflow_name"] == "${aws_glue_workflow.this.name}"
     if spec.start.schedule:
-        assert (start["type"], start["enabled"], start["schedule"]) == ("SCHEDULED", True, spec.start.schedule)
+        assert (start["type"], start["enabled"], start["schedule"]) == ("SCHEDULED", "${!var.paused}", "${var.schedule}")
+        assert default(module, "schedule") == spec.start.schedule
     elif spec.start.event:
         assert (start["type"], start["enabled"]) == ("EVENT", False)  # pitfalls 3, 15
         assert "schedule" not in start
-        batching = {"batch_size": spec.start.event.batch_size}
-        if spec.start.event.batch_window is not None:
-            batching["batch_window"] = spec.start.event.batch_window
+        batching = {"batch_size": "${var.event_batch_size}", "batch_window": "${var.event_batch_window}"}
         assert blocks(start["event_batching_condition"]) == [batching]
+        assert default(module, "event_batch_size") == spec.start.event.batch_size
+        assert default(module, "event_batch_window") == spec.start.event.batch_window
     else:
         assert (start["type"], start["enabled"]) == ("ON_DEMAND", False)
         assert "schedule" not in start
     assert "predicate" not in start
-    assert [actual_action(a) for a in blocks(start["actions"])] == [expected_action(r, spec) for r in roots]
+    actions = [actual_action(a, r) for a, r in zip(blocks(start["actions"]), roots, strict=True)]
+    assert actions == [expected_action(r, spec) for r in roots]
 
 
 def test_conditional_triggers_match_after(case):
@@ -137,7 +147,7 @@ def test_conditional_triggers_match_after(case):
         assert blocks(predicate["conditions"]) == conditions
         logical = "ANY" if stage.when == "any" else ("AND" if len(stage.after) > 1 else None)
         assert predicate.get("logical") == logical
-        assert [actual_action(a) for a in blocks(trigger["actions"])] == [expected_action(name, spec)]
+        assert [actual_action(a, name) for a in blocks(trigger["actions"])] == [expected_action(name, spec)]
 
 
 def test_trigger_files_follow_the_stage_layout(case):
@@ -171,7 +181,20 @@ def test_variables_match_the_seed_interface(case):
         assert "[" + ", ".join(f'"{key}"' for key in crawlers) + "]" in variables["crawlers"]["validation"][0]["condition"]
     if spec.alerts:
         expected |= {"create_alert_topic", "alert_topic_arn", "alert_emails", "alert_kms_key_id"}
+    # Issue 9: what differs between environments, each defaulting to the spec's value.
+    expected |= {"paused", "max_concurrent_runs", "run_properties"}
+    if spec.start.schedule:
+        expected.add("schedule")
+    if spec.start.event:
+        expected |= {"event_batch_size", "event_batch_window"}
+        expected |= {"event_bucket", "event_prefix"} if spec.start.event.s3 else {"event_pattern"}
+        if spec.start.event.s3:
+            assert default(module, "event_bucket") == spec.start.event.s3.bucket
+            assert default(module, "event_prefix") == spec.start.event.s3.prefix
+    if any(not stage.crawler for stage in spec.stages.values()):
+        expected.add("stage_arguments")
     assert set(variables) == expected
+    assert (variables["paused"]["default"], variables["run_properties"]["default"]) == (False, {})
     assert (variables["workflow_name"]["type"], variables["workflow_name"]["default"]) == ("string", spec.workflow.name)
     description = variables["description"]["default"]
     assert (literal(description) if description is not None else None) == spec.workflow.description

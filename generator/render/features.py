@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from generator.render import hcl
+from generator.render import hcl, inputs
 from generator.spec import names
 from generator.spec.plan import Plan
 from generator.render.views import MAPS, reference, tags_expression
@@ -41,10 +41,15 @@ def _source_account() -> str:
 
 def event_view(plan: Plan) -> dict[str, Any]:
     assert plan.event is not None
+    if plan.event.s3_bucket is not None:  # the spec's bucket and prefix are the variables' defaults
+        pattern = hcl.value({**plan.event.pattern, "detail": hcl.Expr(inputs.s3_detail())}, 2)
+    else:
+        pattern = "var.event_pattern"
     rule = [
         ("name", names.START_RULE.expression),
         ("description", '"Starts Glue workflow ${var.workflow_name}."'),
-        ("event_pattern", f"jsonencode({hcl.value(plan.event.pattern, 2)})"),
+        ("event_pattern", f"jsonencode({pattern})"),
+        ("state", f'{inputs.PAUSED} ? "DISABLED" : "ENABLED"'),
         ("tags", tags_expression(plan)),
     ]
     source_arn = hcl.attributes(

@@ -4,47 +4,14 @@ and the README tables are laid out (one source, so they cannot disagree)."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
-from generator.render import hcl
+from generator.render import hcl, inputs
+from generator.render.blocks import Output, Validation, Variable
 from generator.spec import names
 from generator.render.markdown import code
 from generator.spec.model import Workflow
 from generator.spec.plan import Kind, Plan
 from generator.render.views import MAPS
-
-@dataclass(frozen=True)
-class Validation:
-    condition: str  # HCL expressions
-    error_message: str
-
-
-@dataclass(frozen=True)
-class Variable:
-    name: str
-    description: str
-    type: str
-    default: str  # HCL expression
-    readme_default: str  # as the README table shows it
-    validations: tuple[Validation, ...] = ()
-
-    @property
-    def attributes(self) -> str:
-        return hcl.attributes(
-            [("description", hcl.string(self.description)), ("type", self.type), ("default", self.default)], 2
-        )
-
-
-@dataclass(frozen=True)
-class Output:
-    name: str
-    description: str
-    value: str  # HCL expression, possibly several lines
-    readme_description: str | None = None  # Markdown, where it differs from `description`
-
-    @property
-    def attributes(self) -> str:
-        return hcl.attributes([("description", hcl.string(self.description)), ("value", self.value)], 2)
 
 
 def _code(value: object) -> str:
@@ -127,6 +94,7 @@ def variables(plan: Plan) -> list[Variable]:
     if plan.crawler_keys:
         found.append(_names_variable(plan, "crawler"))
     found.append(Variable("tags", "Tags applied to all resources.", "map(string)", "{}", "`{}`"))
+    found += inputs.variables(plan)
     if plan.alert_states is not None:
         found += _alert_variables()
     return found

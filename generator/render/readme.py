@@ -16,7 +16,7 @@ from generator.render.views import MAPS
 
 _TRIGGER_PURPOSE = {
     "ON_DEMAND": "Starts {stages} when a workflow run is started (never on apply).",
-    "SCHEDULED": "Starts {stages} on the schedule `{schedule}`.",
+    "SCHEDULED": "Starts {stages} on the schedule `schedule` (default `{schedule}`), unless `paused`.",
     "EVENT": "Starts {stages} when a batch of EventBridge events arrives.",
     "CONDITIONAL": "Starts {stages} after {conditions}.",
 }
@@ -105,6 +105,18 @@ def _features(plan: Plan) -> list[dict[str, str]]:
     return found
 
 
+_PAUSED = {
+    "ON_DEMAND": "`paused` must stay `false`: an on-demand start never starts by itself, so there is nothing "
+                 "to pause (a plan with `paused = true` fails with that message). Stop starting runs instead.",
+    "SCHEDULED": "`paused = true` deactivates the scheduled start trigger (`enabled = false`): no new run "
+                 "starts, nothing is deleted, and `paused = false` activates it again (an in-place update).",
+    "EVENT": "`paused = true` sets the EventBridge rule `<workflow_name>-start` to `DISABLED`: events no "
+             "longer reach the workflow, so no new run starts, and nothing is deleted; `paused = false` "
+             "enables it again. (The EVENT trigger itself stays as it is: it cannot be started or stopped.)",
+}
+_RUNNING = (" Conditional triggers stay enabled either way, so a run in progress finishes.")
+
+
 def _after(stage) -> str:
     if not stage.after:
         return "start"
@@ -151,6 +163,8 @@ def readme_view(plan: Plan, variables: list[Variable], outputs: list[Output]) ->
         "triggers": triggers,
         "diagram": mermaid(plan),
         "start": plan.start.type,
+        "paused": _PAUSED[plan.start.type] + ("" if plan.start.type == "ON_DEMAND" else _RUNNING),
+        "schedule_note": plan.start.type == "SCHEDULED",
         "s3_bucket": plan.event.s3_bucket if plan.event else None,
         "start_command": f"aws glue start-workflow-run --name {shlex.quote(plan.workflow_name)}",
     }

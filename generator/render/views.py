@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.render import hcl
+from generator.render import hcl, inputs
 from generator.spec.plan import Action, Condition, Plan, Trigger
 
 REQUIRED_VERSION = ">= 1.2.0"  # error_message expressions in validation blocks
@@ -26,12 +26,13 @@ def main_view(plan: Plan) -> dict[str, Any]:
     locals_ = []
     if plan.tags:
         locals_ += [("spec_tags", hcl.mapping(plan.tags, 2)), ("tags", "merge(local.spec_tags, var.tags)")]
-    pairs = [("name", "var.workflow_name"), ("description", "var.description")]
-    if plan.max_concurrent_runs is not None:
-        pairs.append(("max_concurrent_runs", str(plan.max_concurrent_runs)))
-    if plan.default_run_properties:
-        pairs.append(("default_run_properties", hcl.mapping(plan.default_run_properties, 2)))
-    pairs.append(("tags", tags_expression(plan)))
+    pairs = [
+        ("name", "var.workflow_name"),
+        ("description", "var.description"),
+        ("max_concurrent_runs", "var.max_concurrent_runs"),
+        ("default_run_properties", inputs.merged(plan.default_run_properties, "var.run_properties", 2)),
+        ("tags", tags_expression(plan)),
+    ]
     return {
         "required_version": hcl.string(REQUIRED_VERSION),
         "aws_version": hcl.string(AWS_PROVIDER_VERSION),
@@ -68,8 +69,8 @@ def _condition(condition: Condition) -> str:
 
 def _action(action: Action) -> dict[str, Any]:
     pairs = [(f"{action.kind}_name", reference(action.kind, action.key))]
-    if action.arguments:
-        pairs.append(("arguments", hcl.mapping(action.arguments, 4)))
+    if action.kind == "job":
+        pairs.append(("arguments", inputs.arguments(action, 4)))
     if action.timeout is not None:
         pairs.append(("timeout", str(action.timeout)))
     if action.security_configuration is not None:
@@ -83,18 +84,19 @@ def trigger_view(trigger: Trigger, plan: Plan) -> dict[str, Any]:
         ("workflow_name", "aws_glue_workflow.this.name"),
         ("type", hcl.string(trigger.type)),
     ]
-    pairs.append(("enabled", "true" if trigger.enabled else "false"))  # pitfalls 1-3, 15
+    if trigger.type == "SCHEDULED":  # pitfall 2: enabled explicitly, unless paused
+        pairs.append(("enabled", f"!{inputs.PAUSED}"))
+    else:  # pitfalls 1-3, 15: ON_DEMAND and EVENT starts false, conditional triggers true
+        pairs.append(("enabled", "true" if trigger.enabled else "false"))
     if trigger.schedule is not None:
-        pairs.append(("schedule", hcl.string(trigger.schedule)))
+        pairs.append(("schedule", "var.schedule"))
     if trigger.description is not None:
         pairs.append(("description", hcl.string(trigger.description)))
     pairs.append(("tags", tags_expression(plan)))
     batching = None
     if trigger.type == "EVENT":
-        batch = [("batch_size", str(trigger.batch_size))]
-        if trigger.batch_window is not None:
-            batch.append(("batch_window", str(trigger.batch_window)))
-        batching = hcl.attributes(batch, 4)
+        # A null batch_window is the attribute left out: Glue's default, read back without a diff.
+        batching = hcl.attributes([("batch_size", "var.event_batch_size"), ("batch_window", "var.event_batch_window")], 4)
     return {
         "address": trigger.address,
         "type": trigger.type,

@@ -394,7 +394,7 @@ def _event_source(spec: Spec) -> EventSource | None:
     if event.s3.prefix is not None:
         detail["object"] = {"key": [{"prefix": event.s3.prefix}]}
     pattern = {"source": ["aws.s3"], "detail-type": ["Object Created"], "detail": detail}
-    return EventSource(pattern=pattern, s3_bucket=event.s3.bucket)
+    return EventSource(pattern=pattern, s3_bucket=event.s3.bucket, s3_prefix=event.s3.prefix)
 
 
 def _keys(spec: Spec, wanted: str) -> tuple[str, ...]:

@@ -95,3 +95,71 @@ def check_cron(expression: str) -> None:
     day_of_month, day_of_week = fields[2], fields[4]
     if (day_of_month == "?") == (day_of_week == "?"):
         raise ValueError("exactly one of day-of-month and day-of-week must be '?'")
+
+
+# The same rules as regular expressions (RE2 and Python alike), for checks that run where
+# Python does not: a module's `schedule` variable checks a cron at plan time with them.
+# Built from `_FIELDS`, so the two readings cannot drift. What they cannot state: that a
+# range does not run backwards (`5-1`), which `check_cron` refuses and Glue does too.
+
+_TOKEN = "[!-'*-~]+"  # printable ASCII but the parentheses: a field as `check_cron` splits it
+# cron(...) with six fields; the groups capture them (AWS: Minutes Hours Day-of-month Month Day-of-week Year).
+SHAPE = rf"^cron\( *({_TOKEN}) +({_TOKEN}) +({_TOKEN}) +({_TOKEN}) +({_TOKEN}) +({_TOKEN}) *\)$"
+QUESTION_FIELDS = tuple(index for index, spec in enumerate(_FIELDS) if spec.question)
+
+
+def _digits(low: str, high: str) -> list[str]:
+    """Alternatives matching the numbers low..high, both of one length, without leading zeros."""
+    if len(low) == 1:
+        return [low if low == high else f"[{low}-{high}]"]
+    if low[0] == high[0]:
+        return [low[0] + rest for rest in _digits(low[1:], high[1:])]
+    rest = len(low) - 1
+    if low[1:] == "0" * rest and high[1:] == "9" * rest:
+        return [f"[{low[0]}-{high[0]}][0-9]{{{rest}}}" if rest > 1 else f"[{low[0]}-{high[0]}][0-9]"]
+    found = [low[0] + tail for tail in _digits(low[1:], "9" * rest)]
+    if int(high[0]) - int(low[0]) > 1:
+        found += _digits(str(int(low[0]) + 1) + "0" * rest, str(int(high[0]) - 1) + "9" * rest)
+    found += [high[0] + tail for tail in _digits("0" * rest, high[1:])]
+    return found
+
+
+def number_pattern(low: int, high: int) -> str:
+    """A regular expression matching the decimal numbers low..high, leading zeros allowed (as int() reads them)."""
+    found = []
+    for length in range(len(str(low)), len(str(high)) + 1):
+        first, last = max(low, 10 ** (length - 1) if length > 1 else 0), min(high, 10**length - 1)
+        if first <= last:
+            found += _digits(str(first), str(last))
+    return "0*(?:" + "|".join(found) + ")"
+
+
+def _value(spec: _Field) -> str:
+    names = f"|(?i:{'|'.join(spec.names)})" if spec.names else ""
+    return f"(?:{number_pattern(spec.low, spec.high)}{names})"
+
+
+def _item_pattern(spec: _Field) -> str:
+    value = _value(spec)
+    step = "/0*[1-9][0-9]*"
+    items = [r"\*", rf"\*{step}", rf"{value}(?:-{value})?(?:{step})?"]
+    if spec.question:
+        items.append(r"\?")
+    if spec.name == "day-of-month":
+        items += ["L", "LW", f"{value}W"]
+    if spec.name == "day-of-week":
+        items += ["L", f"{value}L", f"{value}#[1-5]"]
+    return "(?:" + "|".join(items) + ")"
+
+
+def item_patterns() -> tuple[tuple[str, str], ...]:
+    """(field name, regular expression for one item of the field's comma-separated list), in field order."""
+    return tuple((spec.name, f"^{_item_pattern(spec)}$") for spec in _FIELDS)
+
+
+def field_summary(name: str) -> str:
+    """What a field may hold, in words, for a message."""
+    spec = next(spec for spec in _FIELDS if spec.name == name)
+    values = f"{spec.low}-{spec.high}" + (f" or {spec.names[0]}-{spec.names[-1]}" if spec.names else "")
+    extra = {"day-of-month": ", ?, L, LW, <day>W", "day-of-week": ", ?, L, <day>L, <day>#1-5"}.get(spec.name, "")
+    return f"*, {values}, ranges (a-b), steps (*/n, a/n, a-b/n){extra}, separated by commas"

@@ -33,7 +33,7 @@ from generator.spec.loader import describe
 
 IDENTIFIER = re.compile(r"[a-z][a-z0-9_]{0,62}")
 # Glue's "single-line string" pattern: no control characters other than tab.
-_SINGLE_LINE = re.compile(r"[^\x00-\x08\x0a-\x1f\x7f]*")
+SINGLE_LINE = re.compile(r"[^\x00-\x08\x0a-\x1f\x7f]*")
 _MULTI_LINE = re.compile(r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*")
 
 
@@ -160,8 +160,8 @@ def _whole_number(value: Any) -> Any:
 
 # S3's naming rules for general purpose buckets (AmazonS3/latest/userguide/bucketnamingrules.html).
 BUCKET_LENGTH = (3, 63)
-_BUCKET_CHARS = re.compile(r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?")
-_IP_ADDRESS = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
+BUCKET_CHARS = re.compile(r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?")
+BUCKET_IP_ADDRESS = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
 BUCKET_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 BUCKET_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
 
@@ -170,11 +170,11 @@ def _bucket_problem(name: str) -> str | None:
     low, high = BUCKET_LENGTH
     if not low <= len(name) <= high:
         return f"it must be {low} to {high} characters long, is {len(name)}"
-    if not _BUCKET_CHARS.fullmatch(name):
+    if not BUCKET_CHARS.fullmatch(name):
         return "use lowercase letters, digits, dots and hyphens, beginning and ending with a letter or digit"
     if ".." in name:
         return "it must not hold two adjacent dots"
-    if _IP_ADDRESS.fullmatch(name):
+    if BUCKET_IP_ADDRESS.fullmatch(name):
         return "it must not be formatted as an IP address"
     for prefix in BUCKET_RESERVED_PREFIXES:
         if name.startswith(prefix):
@@ -206,8 +206,8 @@ BUCKET_SCHEMA = {
     + f"(?!{'|'.join(map(_dots, BUCKET_RESERVED_PREFIXES))})"
     + f"(?!.*(?:{'|'.join(map(_dots, BUCKET_RESERVED_SUFFIXES))})$)"
     + "(?!.*\\.\\.)"
-    + f"(?!{_IP_ADDRESS.pattern}$)"
-    + f"{_BUCKET_CHARS.pattern}$",
+    + f"(?!{BUCKET_IP_ADDRESS.pattern}$)"
+    + f"{BUCKET_CHARS.pattern}$",
 }
 S3Bucket = Annotated[StrictStr, AfterValidator(_s3_bucket), WithJsonSchema(BUCKET_SCHEMA)]
 
@@ -215,13 +215,15 @@ S3Bucket = Annotated[StrictStr, AfterValidator(_s3_bucket), WithJsonSchema(BUCKE
 IDENTIFIER_SCHEMA = {"pattern": f"^{IDENTIFIER.pattern}$"}
 Identifier = Annotated[StrictStr, AfterValidator(_identifier), WithJsonSchema({"type": "string", **IDENTIFIER_SCHEMA})]
 _ONE_LINE = "a single line without control characters"
-GlueName = _text("glue_name", 1, 255, _SINGLE_LINE, _ONE_LINE, utf8=True)
+GlueName = _text("glue_name", 1, 255, SINGLE_LINE, _ONE_LINE, utf8=True)
 Description = _text("description", 0, 2048, _MULTI_LINE, "free of control characters other than tab and newline", utf8=True)
 Cron = Annotated[StrictStr, AfterValidator(_cron), WithJsonSchema({"type": "string", "pattern": r"^cron\(\S+( +\S+){5}\)$"})]
-TagKey = _text("tag_key", 1, 128, _SINGLE_LINE, _ONE_LINE, then=_tag_key, reserved_prefix=RESERVED_TAG_PREFIX)
-TagValue = _text("tag_value", 0, 256, _SINGLE_LINE, _ONE_LINE, then=_tag_characters)
-PropertyKey = _text("property_key", 1, 255, _SINGLE_LINE, _ONE_LINE)
-S3Prefix = _text("s3_prefix", 1, 1024, None)
+TagKey = _text("tag_key", 1, 128, SINGLE_LINE, _ONE_LINE, then=_tag_key, reserved_prefix=RESERVED_TAG_PREFIX)
+TagValue = _text("tag_value", 0, 256, SINGLE_LINE, _ONE_LINE, then=_tag_characters)
+PROPERTY_KEY_MAX = 255
+S3_PREFIX_MAX = 1024
+PropertyKey = _text("property_key", 1, PROPERTY_KEY_MAX, SINGLE_LINE, _ONE_LINE)
+S3Prefix = _text("s3_prefix", 1, S3_PREFIX_MAX, None)
 
 
 class _Frozen(BaseModel):

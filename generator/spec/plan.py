@@ -76,6 +76,7 @@ class EventSource:
 
     pattern: dict[str, Any]
     s3_bucket: str | None  # the bucket whose EventBridge notifications must be on
+    s3_prefix: str | None = None  # the key prefix of an `s3` start
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,13 @@ resource "aws_glue_trigger" "start" {
   name          = "${var.workflow_name}-start"
   workflow_name = aws_glue_workflow.this.name
   type          = "SCHEDULED"
-  enabled       = true
-  schedule      = "cron(0 2 * * ? *)"
+  enabled       = !var.paused
+  schedule      = var.schedule
   tags          = local.tags
 
   actions {
-    job_name = var.jobs["bronze"]
+    job_name  = var.jobs["bronze"]
+    arguments = lookup(var.stage_arguments, "bronze", {})
   }
 
   timeouts {

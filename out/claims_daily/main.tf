@@ -21,7 +21,9 @@ locals {
 }
 
 resource "aws_glue_workflow" "this" {
-  name        = var.workflow_name
-  description = var.description
-  tags        = local.tags
+  name                   = var.workflow_name
+  description            = var.description
+  max_concurrent_runs    = var.max_concurrent_runs
+  default_run_properties = var.run_properties
+  tags                   = local.tags
 }

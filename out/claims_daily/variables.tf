@@ -39,3 +39,97 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "paused" {
+  description = "True: no new runs start (the scheduled start trigger is deactivated); runs in progress finish, and nothing is deleted."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "schedule" {
+  description = "AWS cron expression of a SCHEDULED start trigger, e.g. cron(0 2 * * ? *)."
+  type        = string
+  default     = "cron(0 2 * * ? *)"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^cron\\( *([!-'*-~]+) +([!-'*-~]+) +([!-'*-~]+) +([!-'*-~]+) +([!-'*-~]+) +([!-'*-~]+) *\\)$", var.schedule))
+    error_message = "schedule must be an AWS cron expression: cron(Minutes Hours Day-of-month Month Day-of-week Year)."
+  }
+
+  validation {
+    condition     = try(alltrue([for item in split(",", regex("^cron\\( *([!-'*-~]+) +([!-'*-~]+) +([!-'*-~]+) +([!-'*-~]+) +([!-'*-~]+) +([!-'*-~]+) *\\)$", var.schedule)[0]) : can(regex("^(?:\\*|\\*/0*[1-9][0-9]*|(?:0*(?:[0-9]|[1-5][0-9]))(?:-(?:0*(?:[0-9]|[1-5][0-9])))?(?:/0*[1-9][0-9]*)?)$", item))]), true)
+    error_message = "schedule: the minutes field may hold *, 0-59, ranges (a-b), steps (*/n, a/n, a-b/n), separated by commas."
+  }
+
+  validation {
+    condition     = try(alltrue([for item in split(",", regex("^cron\\( *([!-'*-~]+) +([!-'*-~]+) +([!-'*-~]+) +([!-'*-~]+) +([!-'*-~]+) +([!-'*-~]+) *\\)$", var.schedule)[1]) : can(regex("^(?:\\*|\\*/0*[1-9][0-9]*|(?:0*(?:[0-9]|1[0-9]|2[0-3]))(?:-(?:0*(?:[0-9]|1[0-9]|2[0-3])))?(?:/0*[1-9][0-9]*)?)$", item))]), true)
+    error_message = "schedule: the hours field may hold *, 0-23, ranges (a-b), steps (*/n, a/n, a-b/n), separated by commas."
+  }
+
+  validation {
+    condition     = try(alltrue([for item in split(",", regex("^cron\\( *([!-'*-~]+) +([!-'*-~]+) +([!-'*-~]+) +([!-'*-~]+) +([!-'*-~]+) +([!-'*-~]+) *\\)$", var.schedule)[2]) : can(regex("^(?:\\*|\\*/0*[1-9][0-9]*|(?:0*(?:[1-9]|1[0-9]|2[0-9]|3[0-1]))(?:-(?:0*(?:[1-9]|1[0-9]|2[0-9]|3[0-1])))?(?:/0*[1-9][0-9]*)?|\\?|L|LW|(?:0*(?:[1-9]|1[0-9]|2[0-9]|3[0-1]))W)$", item))]), true)
+    error_message = "schedule: the day-of-month field may hold *, 1-31, ranges (a-b), steps (*/n, a/n, a-b/n), ?, L, LW, <day>W, separated by commas."
+  }
+
+  validation {
+    condition     = try(alltrue([for item in split(",", regex("^cron\\( *([!-'*-~]+) +([!-'*-~]+) +([!-'*-~]+) +([!-'*-~]+) +([!-'*-~]+) +([!-'*-~]+) *\\)$", var.schedule)[3]) : can(regex("^(?:\\*|\\*/0*[1-9][0-9]*|(?:0*(?:[1-9]|1[0-2])|(?i:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC))(?:-(?:0*(?:[1-9]|1[0-2])|(?i:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)))?(?:/0*[1-9][0-9]*)?)$", item))]), true)
+    error_message = "schedule: the month field may hold *, 1-12 or JAN-DEC, ranges (a-b), steps (*/n, a/n, a-b/n), separated by commas."
+  }
+
+  validation {
+    condition     = try(alltrue([for item in split(",", regex("^cron\\( *([!-'*-~]+) +([!-'*-~]+) +([!-'*-~]+) +([!-'*-~]+) +([!-'*-~]+) +([!-'*-~]+) *\\)$", var.schedule)[4]) : can(regex("^(?:\\*|\\*/0*[1-9][0-9]*|(?:0*(?:[1-7])|(?i:SUN|MON|TUE|WED|THU|FRI|SAT))(?:-(?:0*(?:[1-7])|(?i:SUN|MON|TUE|WED|THU|FRI|SAT)))?(?:/0*[1-9][0-9]*)?|\\?|L|(?:0*(?:[1-7])|(?i:SUN|MON|TUE|WED|THU|FRI|SAT))L|(?:0*(?:[1-7])|(?i:SUN|MON|TUE|WED|THU|FRI|SAT))#[1-5])$", item))]), true)
+    error_message = "schedule: the day-of-week field may hold *, 1-7 or SUN-SAT, ranges (a-b), steps (*/n, a/n, a-b/n), ?, L, <day>L, <day>#1-5, separated by commas."
+  }
+
+  validation {
+    condition     = try(alltrue([for item in split(",", regex("^cron\\( *([!-'*-~]+) +([!-'*-~]+) +([!-'*-~]+) +([!-'*-~]+) +([!-'*-~]+) +([!-'*-~]+) *\\)$", var.schedule)[5]) : can(regex("^(?:\\*|\\*/0*[1-9][0-9]*|(?:0*(?:19[7-9][0-9]|2[0-1][0-9]{2}))(?:-(?:0*(?:19[7-9][0-9]|2[0-1][0-9]{2})))?(?:/0*[1-9][0-9]*)?)$", item))]), true)
+    error_message = "schedule: the year field may hold *, 1970-2199, ranges (a-b), steps (*/n, a/n, a-b/n), separated by commas."
+  }
+
+  validation {
+    condition     = try(length([for index in [2, 4] : index if regex("^cron\\( *([!-'*-~]+) +([!-'*-~]+) +([!-'*-~]+) +([!-'*-~]+) +([!-'*-~]+) +([!-'*-~]+) *\\)$", var.schedule)[index] == "?"]) == 1, true)
+    error_message = "schedule: exactly one of day-of-month and day-of-week must be '?'."
+  }
+}
+
+variable "max_concurrent_runs" {
+  description = "How many runs of the workflow may be in progress at once (unset: no limit)."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.max_concurrent_runs == null ? true : (var.max_concurrent_runs >= 1 && var.max_concurrent_runs <= 1000 && floor(var.max_concurrent_runs) == var.max_concurrent_runs)
+    error_message = "max_concurrent_runs must be null (no limit) or a whole number from 1 to 1000."
+  }
+}
+
+variable "run_properties" {
+  description = "Run properties merged over the spec's default run properties (these win on a shared key)."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for key in keys(var.run_properties) : length(regexall("(?s).", key)) >= 1 && length(regexall("(?s).", key)) <= 255 && can(regex("^[^\\x00-\\x08\\x0a-\\x1f\\x7f]*$", key))])
+    error_message = "run_properties: every run property key must be 1 to 255 characters on a single line without control characters."
+  }
+}
+
+variable "stage_arguments" {
+  description = "Job arguments per job stage (bronze, silver, gold), merged over the stage's arguments in the spec (these win on a shared key)."
+  type        = map(map(string))
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = length(sort(setsubtract(keys(var.stage_arguments), ["bronze", "silver", "gold"]))) == 0
+    error_message = "stage_arguments names stages that run no job: ${join(", ", sort(setsubtract(keys(var.stage_arguments), ["bronze", "silver", "gold"])))} (job stages: bronze, silver, gold)."
+  }
+
+  validation {
+    condition     = alltrue([for key in flatten([for arguments in values(var.stage_arguments) : keys(arguments)]) : length(regexall("(?s).", key)) >= 1 && length(regexall("(?s).", key)) <= 255 && can(regex("^[^\\x00-\\x08\\x0a-\\x1f\\x7f]*$", key))])
+    error_message = "stage_arguments: every argument key must be 1 to 255 characters on a single line without control characters."
+  }
+}

@@ -12,11 +12,13 @@ resource "aws_glue_trigger" "start" {
   tags          = local.tags
 
   actions {
-    job_name = var.jobs["claims_bronze"]
+    job_name  = var.jobs["claims_bronze"]
+    arguments = lookup(var.stage_arguments, "claims_bronze", {})
   }
 
   actions {
-    job_name = var.jobs["members_bronze"]
+    job_name  = var.jobs["members_bronze"]
+    arguments = lookup(var.stage_arguments, "members_bronze", {})
   }
 
   timeouts {

@@ -18,7 +18,8 @@ resource "aws_glue_trigger" "claims_silver" {
   }
 
   actions {
-    job_name = var.jobs["claims_silver"]
+    job_name  = var.jobs["claims_silver"]
+    arguments = lookup(var.stage_arguments, "claims_silver", {})
   }
 
   timeouts {

@@ -26,7 +26,8 @@ resource "aws_glue_trigger" "joined_gold" {
   }
 
   actions {
-    job_name = var.jobs["joined_gold"]
+    job_name  = var.jobs["joined_gold"]
+    arguments = lookup(var.stage_arguments, "joined_gold", {})
   }
 
   timeouts {

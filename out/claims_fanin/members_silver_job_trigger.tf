@@ -18,7 +18,8 @@ resource "aws_glue_trigger" "members_silver" {
   }
 
   actions {
-    job_name = var.jobs["members_silver"]
+    job_name  = var.jobs["members_silver"]
+    arguments = lookup(var.stage_arguments, "members_silver", {})
   }
 
   timeouts {

@@ -39,3 +39,55 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "paused" {
+  description = "Must stay false: an on-demand start never starts by itself, so there is nothing to pause."
+  type        = bool
+  default     = false
+  nullable    = false
+
+  validation {
+    condition     = !var.paused
+    error_message = "paused: an on-demand start never starts by itself; nothing to pause."
+  }
+}
+
+variable "max_concurrent_runs" {
+  description = "How many runs of the workflow may be in progress at once (unset: no limit)."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.max_concurrent_runs == null ? true : (var.max_concurrent_runs >= 1 && var.max_concurrent_runs <= 1000 && floor(var.max_concurrent_runs) == var.max_concurrent_runs)
+    error_message = "max_concurrent_runs must be null (no limit) or a whole number from 1 to 1000."
+  }
+}
+
+variable "run_properties" {
+  description = "Run properties merged over the spec's default run properties (these win on a shared key)."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for key in keys(var.run_properties) : length(regexall("(?s).", key)) >= 1 && length(regexall("(?s).", key)) <= 255 && can(regex("^[^\\x00-\\x08\\x0a-\\x1f\\x7f]*$", key))])
+    error_message = "run_properties: every run property key must be 1 to 255 characters on a single line without control characters."
+  }
+}
+
+variable "stage_arguments" {
+  description = "Job arguments per job stage (bronze, silver, gold), merged over the stage's arguments in the spec (these win on a shared key)."
+  type        = map(map(string))
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = length(sort(setsubtract(keys(var.stage_arguments), ["bronze", "silver", "gold"]))) == 0
+    error_message = "stage_arguments names stages that run no job: ${join(", ", sort(setsubtract(keys(var.stage_arguments), ["bronze", "silver", "gold"])))} (job stages: bronze, silver, gold)."
+  }
+
+  validation {
+    condition     = alltrue([for key in flatten([for arguments in values(var.stage_arguments) : keys(arguments)]) : length(regexall("(?s).", key)) >= 1 && length(regexall("(?s).", key)) <= 255 && can(regex("^[^\\x00-\\x08\\x0a-\\x1f\\x7f]*$", key))])
+    error_message = "stage_arguments: every argument key must be 1 to 255 characters on a single line without control characters."
+  }
+}

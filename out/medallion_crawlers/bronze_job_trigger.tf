@@ -12,7 +12,8 @@ resource "aws_glue_trigger" "start" {
   tags          = local.tags
 
   actions {
-    job_name = var.jobs["bronze"]
+    job_name  = var.jobs["bronze"]
+    arguments = lookup(var.stage_arguments, "bronze", {})
   }
 
   timeouts {

@@ -26,7 +26,8 @@ resource "aws_glue_trigger" "early_report" {
   }
 
   actions {
-    job_name = var.jobs["early_report"]
+    job_name  = var.jobs["early_report"]
+    arguments = lookup(var.stage_arguments, "early_report", {})
   }
 
   timeouts {

@@ -18,7 +18,8 @@ resource "aws_glue_trigger" "quarantine" {
   }
 
   actions {
-    job_name = var.jobs["quarantine"]
+    job_name  = var.jobs["quarantine"]
+    arguments = lookup(var.stage_arguments, "quarantine", {})
   }
 
   timeouts {

@@ -18,7 +18,8 @@ resource "aws_glue_trigger" "silver_claims" {
   }
 
   actions {
-    job_name = var.jobs["silver_claims"]
+    job_name  = var.jobs["silver_claims"]
+    arguments = lookup(var.stage_arguments, "silver_claims", {})
   }
 
   timeouts {

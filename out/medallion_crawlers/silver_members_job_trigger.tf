@@ -18,7 +18,8 @@ resource "aws_glue_trigger" "silver_members" {
   }
 
   actions {
-    job_name = var.jobs["silver_members"]
+    job_name  = var.jobs["silver_members"]
+    arguments = lookup(var.stage_arguments, "silver_members", {})
   }
 
   timeouts {

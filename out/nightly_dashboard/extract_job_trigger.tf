@@ -6,12 +6,13 @@ resource "aws_glue_trigger" "start" {
   name          = "${var.workflow_name}-start"
   workflow_name = aws_glue_workflow.this.name
   type          = "SCHEDULED"
-  enabled       = true
-  schedule      = "cron(30 1 * * ? *)"
+  enabled       = !var.paused
+  schedule      = var.schedule
   tags          = var.tags
 
   actions {
-    job_name = var.jobs["extract"]
+    job_name  = var.jobs["extract"]
+    arguments = lookup(var.stage_arguments, "extract", {})
   }
 
   timeouts {

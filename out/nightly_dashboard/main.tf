@@ -15,7 +15,9 @@ terraform {
 data "aws_region" "current" {}
 
 resource "aws_glue_workflow" "this" {
-  name        = var.workflow_name
-  description = var.description
-  tags        = var.tags
+  name                   = var.workflow_name
+  description            = var.description
+  max_concurrent_runs    = var.max_concurrent_runs
+  default_run_properties = var.run_properties
+  tags                   = var.tags
 }

@@ -18,8 +18,9 @@ resource "aws_glue_trigger" "publish" {
   }
 
   actions {
-    job_name = var.jobs["publish"]
-    timeout  = 60
+    job_name  = var.jobs["publish"]
+    arguments = lookup(var.stage_arguments, "publish", {})
+    timeout   = 60
   }
 
   timeouts {

@@ -18,7 +18,8 @@ resource "aws_glue_trigger" "transform" {
   }
 
   actions {
-    job_name = var.jobs["transform"]
+    job_name  = var.jobs["transform"]
+    arguments = lookup(var.stage_arguments, "transform", {})
   }
 
   timeouts {

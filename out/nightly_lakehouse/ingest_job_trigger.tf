@@ -6,16 +6,16 @@ resource "aws_glue_trigger" "start" {
   name          = "${var.workflow_name}-start"
   workflow_name = aws_glue_workflow.this.name
   type          = "SCHEDULED"
-  enabled       = true
-  schedule      = "cron(0 2 * * ? *)"
+  enabled       = !var.paused
+  schedule      = var.schedule
   tags          = local.tags
 
   actions {
     job_name = var.jobs["raw_ingest"]
-    arguments = {
+    arguments = merge({
       "--input" = "s3://landing/raw/"
       "--layer" = "bronze"
-    }
+    }, lookup(var.stage_arguments, "ingest", {}))
     timeout                = 60
     security_configuration = "lakehouse-kms"
 

@@ -24,10 +24,10 @@ locals {
 resource "aws_glue_workflow" "this" {
   name                = var.workflow_name
   description         = var.description
-  max_concurrent_runs = 1
-  default_run_properties = {
+  max_concurrent_runs = var.max_concurrent_runs
+  default_run_properties = merge({
     "run_mode"    = "full"
     "source path" = "s3://landing/$${date}/"
-  }
+  }, var.run_properties)
   tags = local.tags
 }

@@ -20,10 +20,10 @@ resource "aws_glue_trigger" "publish" {
 
   actions {
     job_name = var.jobs["gold_publish"]
-    arguments = {
+    arguments = merge({
       "--layer" = "gold"
       "--marts" = "claims,members"
-    }
+    }, lookup(var.stage_arguments, "publish", {}))
     timeout                = 90
     security_configuration = "lakehouse-kms"
 

@@ -20,9 +20,9 @@ resource "aws_glue_trigger" "refine" {
 
   actions {
     job_name = var.jobs["refine"]
-    arguments = {
+    arguments = merge({
       "--layer" = "silver"
-    }
+    }, lookup(var.stage_arguments, "refine", {}))
     timeout                = 120
     security_configuration = "lakehouse-kms"
 

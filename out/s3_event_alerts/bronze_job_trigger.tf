@@ -13,12 +13,13 @@ resource "aws_glue_trigger" "start" {
   tags          = var.tags
 
   event_batching_condition {
-    batch_size   = 1
-    batch_window = 900
+    batch_size   = var.event_batch_size
+    batch_window = var.event_batch_window
   }
 
   actions {
-    job_name = var.jobs["bronze"]
+    job_name  = var.jobs["bronze"]
+    arguments = lookup(var.stage_arguments, "bronze", {})
   }
 
   timeouts {

@@ -4,27 +4,20 @@
 # The EVENT start: EventBridge sends matching events to the workflow, whose EVENT
 # trigger starts a run once a batch is complete.
 # The bucket must send its events to EventBridge: set `eventbridge = true` in an
-# aws_s3_bucket_notification of bucket landing-bucket.
+# aws_s3_bucket_notification of the bucket var.event_bucket (default landing-bucket).
 resource "aws_cloudwatch_event_rule" "start" {
   name        = "${var.workflow_name}-start"
   description = "Starts Glue workflow ${var.workflow_name}."
   event_pattern = jsonencode({
     "source"      = ["aws.s3"]
     "detail-type" = ["Object Created"]
-    "detail" = {
-      "bucket" = {
-        "name" = ["landing-bucket"]
-      }
-      "object" = {
-        "key" = [
-          {
-            "prefix" = "raw/"
-          },
-        ]
-      }
-    }
+    "detail" = merge(
+      { "bucket" = { "name" = [var.event_bucket] } },
+      var.event_prefix == null ? {} : { "object" = { "key" = [{ "prefix" = var.event_prefix }] } },
+    )
   })
-  tags = var.tags
+  state = var.paused ? "DISABLED" : "ENABLED"
+  tags  = var.tags
 }
 
 resource "aws_cloudwatch_event_target" "start" {

@@ -18,7 +18,8 @@ resource "aws_glue_trigger" "gold" {
   }
 
   actions {
-    job_name = var.jobs["gold"]
+    job_name  = var.jobs["gold"]
+    arguments = lookup(var.stage_arguments, "gold", {})
   }
 
   timeouts {

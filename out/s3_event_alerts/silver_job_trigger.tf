@@ -18,7 +18,8 @@ resource "aws_glue_trigger" "silver" {
   }
 
   actions {
-    job_name = var.jobs["silver"]
+    job_name  = var.jobs["silver"]
+    arguments = lookup(var.stage_arguments, "silver", {})
   }
 
   timeouts {

@@ -45,6 +45,124 @@ variable "tags" {
   default     = {}
 }
 
+variable "paused" {
+  description = "True: no new runs start (the EventBridge start rule is DISABLED); runs in progress finish, and nothing is deleted."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "event_bucket" {
+  description = "S3 bucket whose created objects start a run (its EventBridge notifications must be on)."
+  type        = string
+  default     = "landing-bucket"
+  nullable    = false
+
+  validation {
+    condition     = length(var.event_bucket) >= 3 && length(var.event_bucket) <= 63
+    error_message = "event_bucket is not a valid S3 bucket name: it must be 3 to 63 characters long."
+  }
+
+  validation {
+    condition     = can(regex("^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$", var.event_bucket))
+    error_message = "event_bucket is not a valid S3 bucket name: use lowercase letters, digits, dots and hyphens, beginning and ending with a letter or digit."
+  }
+
+  validation {
+    condition     = !can(regex("\\.\\.", var.event_bucket))
+    error_message = "event_bucket is not a valid S3 bucket name: it must not hold two adjacent dots."
+  }
+
+  validation {
+    condition     = !can(regex("^[0-9]{1,3}(?:\\.[0-9]{1,3}){3}$", var.event_bucket))
+    error_message = "event_bucket is not a valid S3 bucket name: it must not be formatted as an IP address."
+  }
+
+  validation {
+    condition     = !can(regex("^(?:xn--|sthree-|amzn-s3-demo-)", var.event_bucket))
+    error_message = "event_bucket is not a valid S3 bucket name: the prefixes 'xn--', 'sthree-', 'amzn-s3-demo-' are reserved."
+  }
+
+  validation {
+    condition     = !can(regex("(?:-s3alias|--ol-s3|\\.mrap|--x-s3|--table-s3)$", var.event_bucket))
+    error_message = "event_bucket is not a valid S3 bucket name: the suffixes '-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3' are reserved."
+  }
+}
+
+variable "event_prefix" {
+  description = "Only objects whose key starts with this prefix. Null: any key."
+  type        = string
+  default     = "raw/"
+
+  validation {
+    condition     = var.event_prefix == null ? true : (length(regexall("(?s).", var.event_prefix)) >= 1 && length(regexall("(?s).", var.event_prefix)) <= 1024)
+    error_message = "event_prefix must be null or 1 to 1024 characters long."
+  }
+}
+
+variable "event_batch_size" {
+  description = "Events to collect before a run starts (1-100)."
+  type        = number
+  default     = 1
+  nullable    = false
+
+  validation {
+    condition     = var.event_batch_size >= 1 && var.event_batch_size <= 100 && floor(var.event_batch_size) == var.event_batch_size
+    error_message = "event_batch_size must be a whole number from 1 to 100."
+  }
+}
+
+variable "event_batch_window" {
+  description = "Seconds after the first event after which a run starts anyway (1-900; Glue's default 900)."
+  type        = number
+  default     = 900
+
+  validation {
+    condition     = var.event_batch_window == null ? true : (var.event_batch_window >= 1 && var.event_batch_window <= 900 && floor(var.event_batch_window) == var.event_batch_window)
+    error_message = "event_batch_window must be null (Glue's 900) or a whole number from 1 to 900."
+  }
+}
+
+variable "max_concurrent_runs" {
+  description = "How many runs of the workflow may be in progress at once (unset: no limit)."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.max_concurrent_runs == null ? true : (var.max_concurrent_runs >= 1 && var.max_concurrent_runs <= 1000 && floor(var.max_concurrent_runs) == var.max_concurrent_runs)
+    error_message = "max_concurrent_runs must be null (no limit) or a whole number from 1 to 1000."
+  }
+}
+
+variable "run_properties" {
+  description = "Run properties merged over the spec's default run properties (these win on a shared key)."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for key in keys(var.run_properties) : length(regexall("(?s).", key)) >= 1 && length(regexall("(?s).", key)) <= 255 && can(regex("^[^\\x00-\\x08\\x0a-\\x1f\\x7f]*$", key))])
+    error_message = "run_properties: every run property key must be 1 to 255 characters on a single line without control characters."
+  }
+}
+
+variable "stage_arguments" {
+  description = "Job arguments per job stage (bronze, silver, gold), merged over the stage's arguments in the spec (these win on a shared key)."
+  type        = map(map(string))
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = length(sort(setsubtract(keys(var.stage_arguments), ["bronze", "silver", "gold"]))) == 0
+    error_message = "stage_arguments names stages that run no job: ${join(", ", sort(setsubtract(keys(var.stage_arguments), ["bronze", "silver", "gold"])))} (job stages: bronze, silver, gold)."
+  }
+
+  validation {
+    condition     = alltrue([for key in flatten([for arguments in values(var.stage_arguments) : keys(arguments)]) : length(regexall("(?s).", key)) >= 1 && length(regexall("(?s).", key)) <= 255 && can(regex("^[^\\x00-\\x08\\x0a-\\x1f\\x7f]*$", key))])
+    error_message = "stage_arguments: every argument key must be 1 to 255 characters on a single line without control characters."
+  }
+}
+
 variable "create_alert_topic" {
   description = "Create the SNS topic alerts go to. False: send them to alert_topic_arn instead."
   type        = bool

@@ -13,6 +13,7 @@ module "claims_daily" {
   tags = {
     "Environment" = "dev"
   }
+  paused = true
 }
 
 output "claims_daily_workflow_name" {

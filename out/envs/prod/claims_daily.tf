@@ -14,6 +14,12 @@ module "claims_daily" {
   tags = {
     "Environment" = "prod"
   }
+  schedule = "cron(30 1 * * ? *)"
+  stage_arguments = {
+    "silver" = {
+      "--dedupe" = "strict"
+    }
+  }
 }
 
 output "claims_daily_workflow_name" {
