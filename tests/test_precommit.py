@@ -75,7 +75,7 @@ def test_check_hook_passes_then_fails_with_the_diff_on_a_stale_module(hooks_repo
     git("add", "-A", cwd=user_repo)
     failed = try_repo(hooks_repo, "gluegen-check", user_repo)
     assert failed.returncode == 1
-    assert "+    timeout  = 30" in failed.stdout and "gluegen generate specs/etl.yaml" in failed.stdout
+    assert "+    timeout   = 30" in failed.stdout and "gluegen generate specs/etl.yaml" in failed.stdout
 
 
 def test_validate_hook_reports_the_location(hooks_repo, user_repo):
