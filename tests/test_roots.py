@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from conftest import build_file_tree, read_tree, run_cli
+from conftest import ROOT, build_file_tree, read_tree, run_cli
 from generator import workspace
 from test_cli import run_shell
 
@@ -184,3 +184,18 @@ def test_a_failing_rename_in_a_root_leaves_modules_and_roots_as_they_were(projec
     assert result.code == 2
     assert "cannot write out/envs/dev/providers.tf: No space left on device; nothing was changed" in result.err
     assert read_tree(project) == before
+
+
+def test_the_readme_environments_example_generates_what_the_readme_says(tmp_path):
+    """The README's Environments section is true as written: its spec is valid and gives the folders it lists."""
+    import re
+
+    section = (ROOT / "README.md").read_text(encoding="utf-8").split("## Environments", 1)[1]
+    spec = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
+    build_file_tree(tmp_path, {"specs/claims.yaml": spec})
+    result = run_cli("generate", cwd=tmp_path)
+    assert result.code == 0, result.err
+    for env in ("dev", "prod"):
+        assert sorted(p.name for p in (tmp_path / "out" / "envs" / env).iterdir()) == ["claims.tf", "providers.tf", "versions.tf"]
+    assert 'source = "../../claims"' in (tmp_path / "out" / "envs" / "prod" / "claims.tf").read_text()
+    assert "paused = true" in (tmp_path / "out" / "envs" / "dev" / "claims.tf").read_text().replace("  ", " ")
