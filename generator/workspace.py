@@ -466,11 +466,6 @@ def _apply(found: Survey, interrupted: list[int]) -> list[Outcome]:
     return outcomes
 
 
-def write_modules(modules: list[tuple[Path, dict[str, str]]]) -> list[Outcome]:
-    """`survey` and `apply` for modules whose spec is not known (no orphan search)."""
-    return apply(survey([Target(folder, files) for folder, files in modules]))
-
-
 def check_folder(folder: Path) -> None:
     """Refuse a folder path when something that is not a folder stands where it or a parent goes."""
     for parent in (folder, *folder.parents):
