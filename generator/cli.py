@@ -305,8 +305,8 @@ def parser() -> argparse.ArgumentParser:
     simulate_ = add("simulate", "run the workflow locally under Glue's trigger semantics", cmd_simulate, specs=False)
     simulate_.add_argument("spec", metavar="SPEC")
     simulate_.add_argument(
-        "--fail", action="append", default=[], metavar="STAGE[=STATE]",
-        help="make STAGE end FAILED (or STATE: TIMEOUT, STOPPED; CANCELLED for crawlers); repeatable",
+        "--fail", action="append", default=[], metavar="STAGE[.ACTION][=STATE]",
+        help="make STAGE (every action of it) or STAGE.ACTION end FAILED (or STATE: TIMEOUT, STOPPED; CANCELLED for crawlers); repeatable",
     )
     schema = add("schema", "print the spec's JSON Schema", cmd_schema, specs=False)
     where = schema.add_mutually_exclusive_group()

@@ -27,7 +27,7 @@ from generator.spec.model import (
     Start,
     Workflow,
 )
-from generator.spec.plan import Action, Plan
+from generator.spec.plan import Action, Plan, Trigger
 
 PAUSED = "var.paused"
 
@@ -188,7 +188,8 @@ def _batching(plan: Plan) -> list[Variable]:
 
 
 def _job_stages(plan: Plan) -> tuple[str, ...]:
-    return tuple(stage.name for stage in plan.stages if stage.kind == "job")
+    """What var.stage_arguments is keyed by: each job stage, or `<stage>.<action>` for a layer's job actions."""
+    return tuple(action.label for stage in plan.stages for action in plan.actions_of(stage.name) if action.kind == "job")
 
 
 def _stage_arguments(plan: Plan) -> Variable:
@@ -236,7 +237,34 @@ def variables(plan: Plan) -> list[Variable]:
     ]
     if _job_stages(plan):
         found.append(_stage_arguments(plan))
+    if plan.enabled_stages:
+        found.append(_trigger_enabled(plan))
     return found
+
+
+TRIGGER_ENABLED = "var.trigger_enabled"
+
+
+def _trigger_enabled(plan: Plan) -> Variable:
+    stages = plan.enabled_stages
+    unknown = f"sort(setsubtract(keys({TRIGGER_ENABLED}), {hcl.string_list(stages)}))"
+    return Variable(
+        "trigger_enabled",
+        f"Whether the trigger of each of these stages is active ({', '.join(stages)}): true activates it, false "
+        "deactivates it (it stays, and fires again once activated). Unset: the stage's `enabled` in the spec.",
+        "map(bool)", "{}", "`{}`",
+        (Validation(
+            f"length({unknown}) == 0",
+            f'"trigger_enabled names stages that do not set enabled in the spec: ${{join(", ", {unknown})}} '
+            f'(stages that do: {", ".join(stages)})."',
+        ),),
+        nullable=False,
+    )
+
+
+def trigger_enabled(trigger: Trigger) -> str:
+    """A conditional trigger's `enabled` when its stage sets `enabled`: the input, else the spec's value."""
+    return f"lookup({TRIGGER_ENABLED}, {hcl.string(trigger.address)}, {'true' if trigger.enabled else 'false'})"
 
 
 def merged(spec: tuple[tuple[str, str], ...], variable: str, indent: int) -> str:
@@ -246,7 +274,7 @@ def merged(spec: tuple[tuple[str, str], ...], variable: str, indent: int) -> str
 
 def arguments(action: Action, indent: int) -> str:
     """A job action's arguments: the stage's from the spec, under var.stage_arguments["<stage>"]."""
-    return merged(action.arguments, f"lookup(var.stage_arguments, {hcl.string(action.stage)}, {{}})", indent)
+    return merged(action.arguments, f"lookup(var.stage_arguments, {hcl.string(action.label)}, {{}})", indent)
 
 
 def s3_detail() -> str:

@@ -24,7 +24,7 @@ _TRIGGER_PURPOSE = {
 
 def _conditions(trigger: Trigger) -> str:
     joiner = " or " if trigger.logical == "ANY" else " and "
-    return joiner.join(f"{c.stage} {c.state}" for c in trigger.conditions)
+    return joiner.join(f"{c.label} {c.state}" for c in trigger.conditions)
 
 
 def _example_names(plan: Plan, kind: Kind) -> str:
@@ -127,10 +127,13 @@ def _after(stage) -> str:
 def readme_view(plan: Plan, variables: list[Variable], outputs: list[Output]) -> dict[str, Any]:
     triggers = []
     for trigger in plan.triggers:
-        stages = ", ".join(code(action.stage) for action in trigger.actions)
+        stages = ", ".join(code(action.label) for action in trigger.actions)
         purpose = _TRIGGER_PURPOSE[trigger.type].format(
             stages=stages, schedule=trigger.schedule or "", conditions=_conditions(trigger)
         )
+        if trigger.enabled_input:
+            purpose += (f" {'Active' if trigger.enabled else 'Created deactivated'} unless "
+                        f"`trigger_enabled[\"{trigger.address}\"]` says otherwise.")
         triggers.append({"address": f"aws_glue_trigger.{trigger.address}", "file": trigger.file,
                          "type": trigger.type, "purpose": purpose})
     extra_files = [name for name, _, wanted, _ in features.FILES if wanted(plan)]
@@ -151,14 +154,15 @@ def readme_view(plan: Plan, variables: list[Variable], outputs: list[Output]) ->
         ],
         "stages": [
             {
-                "name": stage.name,
-                "kind": stage.kind,
-                "job": stage.key,
+                "name": action.label,
+                "kind": action.kind,
+                "job": action.key,
                 "after": _after(stage),
                 "trigger": f"aws_glue_trigger.{stage.trigger}",
                 "description": cell(stage.description),
             }
             for stage in plan.stages
+            for action in plan.actions_of(stage.name)
         ],
         "triggers": triggers,
         "diagram": mermaid(plan),

@@ -67,13 +67,23 @@ def _paused(value: bool, plan: Plan) -> list[Problem]:
 
 
 def _job_stages(plan: Plan) -> list[str]:
-    return [stage.name for stage in plan.stages if stage.kind == "job"]
+    """The keys of stage_arguments: each job stage, `<stage>.<action>` for a layer's job actions."""
+    return [action.label for stage in plan.stages for action in plan.actions_of(stage.name) if action.kind == "job"]
 
 
 def _stage_arguments(value: dict[str, Any], plan: Plan) -> list[Problem]:
     stages = _job_stages(plan)
     return [
         ((name,), f"'{name}' is not a job stage of this module{suggest(name, stages)}: its job stages are {', '.join(stages)}")
+        for name in value if name not in stages
+    ]
+
+
+def _trigger_enabled(value: dict[str, bool], plan: Plan) -> list[Problem]:
+    stages = plan.enabled_stages
+    return [
+        ((name,), f"'{name}' is not a stage that sets 'enabled' in the spec{suggest(name, stages)}: "
+                  f"trigger_enabled may name {', '.join(stages)}")
         for name in value if name not in stages
     ]
 
@@ -121,6 +131,7 @@ INPUTS: dict[str, Input] = {
     "max_concurrent_runs": Input(_field(Workflow, "max_concurrent_runs", nullable=True), _ALWAYS),
     "run_properties": Input(dict[PropertyKey, StrictStr], _ALWAYS),
     "stage_arguments": Input(dict[StrictStr, dict[PropertyKey, StrictStr]], "a module with a job stage", _stage_arguments),
+    "trigger_enabled": Input(dict[StrictStr, StrictBool], "a module with a stage that sets 'enabled'", _trigger_enabled),
     "create_alert_topic": Input(StrictBool, "a module with alerts"),
     "alert_topic_arn": Input(StrictStr | None, "a module with alerts"),
     "alert_emails": Input(list[StrictStr], "a module with alerts", _emails),
