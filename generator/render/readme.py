@@ -131,6 +131,10 @@ def readme_view(plan: Plan, variables: list[Variable], outputs: list[Output]) ->
         purpose = _TRIGGER_PURPOSE[trigger.type].format(
             stages=stages, schedule=trigger.schedule or "", conditions=_conditions(trigger)
         )
+        if trigger.exact_name is not None:
+            purpose += f" Named {code(trigger.exact_name)} in every environment."
+        elif trigger.name_suffix != trigger.address:
+            purpose += f" Named {code(f'<workflow_name>-{trigger.name_suffix}')}."
         if trigger.enabled_input:
             purpose += (f" {'Active' if trigger.enabled else 'Created deactivated'} unless "
                         f"`trigger_enabled[\"{trigger.address}\"]` says otherwise.")

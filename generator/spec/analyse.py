@@ -153,7 +153,7 @@ def _conditions(name: str, stage: Stage, stages: Mapping[str, Stage], where: Loc
                 problems: list[Diagnostic]) -> list[_Cond]:
     """The conditions `after` gives the stage's trigger, one per action and state; problems appended."""
     found: list[_Cond] = []
-    seen: dict[tuple[str, str], _Cond] = {}
+    seen: dict[tuple[str, str], dict[str, _Cond]] = {}
     for index, (written, value) in enumerate(stage.after.items()):
         path = _after_path(where, name, index, written)
         upstream, dot, action = written.partition(".")
@@ -176,26 +176,31 @@ def _conditions(name: str, stage: Stage, stages: Mapping[str, Stage], where: Loc
                     f"its actions are {', '.join(names_)}", key=True))
                 continue
         states = _states_of(value)
-        for position, state in enumerate(states):
-            at = path + (position,) if isinstance(value, list) and path + (position,) in where.values else path
-            for act in acts:
+        reported: set[Path] = set()
+        for act in acts:  # one condition per action and state, grouped by action (by job, as Glue reads them)
+            for position, state in enumerate(states):
+                at = path + (position,) if isinstance(value, list) and path + (position,) in where.values else path
+                if at in reported:
+                    continue
                 if (message := _state_problem(act.label, act.kind, state)) is not None:
+                    reported.add(at)
                     problems.append(where.diagnostic(at, message))
-                    break
-                condition = _Cond(at, written, act, state)
-                earlier = seen.get((act.stage, act.name))
-                if earlier is not None and earlier.state == state:
+                    continue
+                earlier = seen.setdefault((act.stage, act.name), {})
+                if state in earlier:
+                    reported.add(at)
                     problems.append(where.diagnostic(at, (
                         f"'{act.label}' ending {state} is already a condition of this stage "
-                        f"(through '{earlier.written}')")))
-                    break
-                if earlier is not None and stage.when == "all":
+                        f"(through '{earlier[state].written}')")))
+                    continue
+                if earlier and stage.when == "all":
+                    reported.add(at)
                     problems.append(where.diagnostic(at, (
                         f"stage '{name}' can never run: with 'when: all' it needs '{act.label}' to end both "
-                        f"{earlier.state} and {state}; write 'when: any' to start on either")))
-                    break
-                seen.setdefault((act.stage, act.name), condition)
-                found.append(condition)
+                        f"{next(iter(earlier))} and {state}; write 'when: any' to start on either")))
+                    continue
+                earlier[state] = _Cond(at, written, act, state)
+                found.append(earlier[state])
     return found
 
 

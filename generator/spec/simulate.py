@@ -4,7 +4,8 @@ step, and how each of their actions ends, given the actions told to fail.
 The start trigger fires the root stages. After each step, every conditional trigger
 that has not fired yet is evaluated against the end states so far (each condition
 names one action of a stage): `all` needs every condition, `any` one; a trigger fires
-at most once per run. An action whose trigger never fires ends NOT_RUN. A stage with
+at most once per run; a deactivated trigger (`enabled: false`) never fires. An action
+whose trigger never fires ends NOT_RUN. A stage with
 `actions` (a layer) starts all of them together; each ends on its own.
 """
 
@@ -59,7 +60,7 @@ def parse_failures(plan: Plan, options: list[str]) -> dict[str, str]:
 def simulate(plan: Plan, failures: dict[str, str]) -> Run:
     ended: dict[str, str] = {}  # action label -> end state
     started: set[str] = set()
-    waiting = [trigger for trigger in plan.triggers if trigger.conditions]
+    waiting = [trigger for trigger in plan.triggers if trigger.conditions and trigger.enabled]  # deactivated: never fires
     current = tuple(dict.fromkeys(action.stage for action in plan.start.actions))
     steps = []
     while current:
