@@ -27,6 +27,7 @@ from generator.render.module import render
 from generator.spec.load import load_plan
 from generator.spec.model import Spec
 from hclparse import parse_module
+from shapes import Act, actions, conditions, crawler_keys, dependent, job_keys, roots, trigger_name
 
 pytestmark = pytest.mark.terraform
 
@@ -35,14 +36,6 @@ ROOT_TAGS = {"Environment": "e2e", "Project": "MetricCare"}
 
 def load_spec(path: Path) -> Spec:
     return Spec.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-
-
-def job_keys(spec: Spec) -> list[str]:
-    return list(dict.fromkeys(stage.job or name for name, stage in spec.stages.items() if not stage.crawler))
-
-
-def crawler_keys(spec: Spec) -> list[str]:
-    return [name for name, stage in spec.stages.items() if stage.crawler]
 
 
 def _features(aws, spec: Spec, outputs: dict) -> dict[str, Any]:
@@ -148,7 +141,7 @@ def spec_lifecycle(path: Path, terraform: Terraform, work: Path) -> Observed:
             start = "module.glue_workflow.aws_glue_trigger.start"
             terraform.run("state", "rm", "-no-color", start, cwd=root)
             _timed(observed, "import", lambda: terraform.run(
-                "import", "-input=false", "-no-color", start, f"{name}-start", cwd=root))
+                "import", "-input=false", "-no-color", start, trigger_name(spec, None, name), cwd=root))
             plan = terraform.run("plan", "-detailed-exitcode", "-input=false", "-no-color", cwd=root, check=False)
             observed.data["plan_after_import"] = (plan.returncode, plan.stdout + plan.stderr)
             _timed(observed, "destroy", lambda: terraform.run("destroy", "-auto-approve", "-input=false", "-no-color", cwd=root))
@@ -391,11 +384,11 @@ def case(request, observed):
     return load_spec(request.param), observed[request.param.stem]
 
 
-def expected_action(spec: Spec, stage_name: str, jobs: dict[str, str], crawlers: dict[str, str]) -> dict:
-    stage = spec.stages[stage_name]
-    if stage.crawler:
-        return {"CrawlerName": crawlers[stage_name]}
-    action: dict[str, Any] = {"JobName": jobs[stage.job or stage_name]}
+def expected_action(act: Act, jobs: dict[str, str], crawlers: dict[str, str]) -> dict:
+    stage = act.options
+    if act.kind == "crawler":  # a crawler action carries a timeout at most
+        return {"CrawlerName": crawlers[act.key], **({"Timeout": stage.timeout} if stage.timeout is not None else {})}
+    action: dict[str, Any] = {"JobName": jobs[act.key]}
     if stage.arguments:
         action["Arguments"] = stage.arguments
     if stage.timeout is not None:
@@ -428,10 +421,9 @@ def test_step2_triggers_equal_the_stages_plus_the_start_trigger(case):
     jobs, crawlers = seen.get("jobs"), seen.get("crawlers")
     name = spec.workflow.name
     by_name = {t["Name"]: t for t in seen.get("triggers")}
-    dependent = [stage for stage, body in spec.stages.items() if body.after]
-    assert set(by_name) == {f"{name}-start", *(f"{name}-{stage}" for stage in dependent)}
-    start = by_name[f"{name}-start"]
-    roots = [stage for stage, body in spec.stages.items() if not body.after]
+    assert set(by_name) == {trigger_name(spec, None, name), *(trigger_name(spec, stage, name) for stage in dependent(spec))}
+    start = by_name[trigger_name(spec, None, name)]
+    assert start.get("Description") == spec.start.description
     if spec.start.schedule:
         assert (start["Type"], start["Schedule"], start["State"]) == ("SCHEDULED", spec.start.schedule, "ACTIVATED")
     elif spec.start.event:
@@ -445,21 +437,24 @@ def test_step2_triggers_equal_the_stages_plus_the_start_trigger(case):
         # no run for a started trigger, so this state is the proof, not the empty run list.
         assert (start["Type"], start["State"]) == ("ON_DEMAND", "CREATED")
     assert "Predicate" not in start or not start["Predicate"].get("Conditions")
-    assert start["Actions"] == [expected_action(spec, root, jobs, crawlers) for root in roots]
-    for stage in dependent:
-        trigger = by_name[f"{name}-{stage}"]
-        assert (trigger["Type"], trigger["State"]) == ("CONDITIONAL", "ACTIVATED")
+    assert start["Actions"] == [expected_action(act, jobs, crawlers) for root in roots(spec) for act in actions(spec, root)]
+    for stage in dependent(spec):
+        trigger = by_name[trigger_name(spec, stage, name)]
+        # A stage with `enabled: false` is created and never activated: CREATED (moto has no DEACTIVATED
+        # for a trigger that was never started; AWS shows CREATED too).
+        state = "ACTIVATED" if spec.stages[stage].enabled else "CREATED"
+        assert (trigger["Type"], trigger["State"]) == ("CONDITIONAL", state)
         assert trigger.get("Description") == spec.stages[stage].description
-        assert trigger["Actions"] == [expected_action(spec, stage, jobs, crawlers)]
+        assert trigger["Actions"] == [expected_action(act, jobs, crawlers) for act in actions(spec, stage)]
         predicate = trigger["Predicate"]
         # The provider sends Logical = AND (its default) even for one condition; AWS stores it.
         assert predicate["Logical"] == ("ANY" if spec.stages[stage].when == "any" else "AND")
         expected = []
-        for up, state in spec.stages[stage].after.items():
-            if spec.stages[up].crawler:
-                expected.append({"LogicalOperator": "EQUALS", "CrawlerName": crawlers[up], "CrawlState": state})
+        for act, state in conditions(spec, stage):
+            if act.kind == "crawler":
+                expected.append({"LogicalOperator": "EQUALS", "CrawlerName": crawlers[act.key], "CrawlState": state})
             else:
-                expected.append({"LogicalOperator": "EQUALS", "JobName": jobs[spec.stages[up].job or up], "State": state})
+                expected.append({"LogicalOperator": "EQUALS", "JobName": jobs[act.key], "State": state})
         assert predicate["Conditions"] == expected
 
 
@@ -470,8 +465,7 @@ def test_step2_outputs_equal_what_the_api_reports(case):
     name = spec.workflow.name
     assert outputs["glue_workflow_workflow_name"] == seen.get("workflow")["Name"]
     assert outputs["glue_workflow_workflow_arn"] == f"{prefix}:workflow/{name}"
-    dependent = [stage for stage, body in spec.stages.items() if body.after]
-    order = [f"{name}-start", *(f"{name}-{stage}" for stage in dependent)]
+    order = [trigger_name(spec, None, name), *(trigger_name(spec, stage, name) for stage in dependent(spec))]
     assert outputs["glue_workflow_trigger_arns"] == [f"{prefix}:trigger/{trigger}" for trigger in order]
     assert {t["Name"] for t in seen.get("triggers")} == set(order)
     # Glue returns no ARN for triggers: the API resolving each output ARN to the module's tags proves it.
@@ -732,3 +726,26 @@ def test_plan_refuses_inputs_the_spec_would_refuse(observed):
     }.items():
         code, output = seen.get(label)
         assert code == 1 and message in output, (label, output)
+
+
+def test_the_layered_deployment_reads_back_with_its_names_layers_and_deactivated_clean_up(observed):
+    """Issue 10: the seed's real shape, as boto3 sees it after apply (asserted literally, not derived)."""
+    seen = observed["layered_medallion"]
+    by_name = {t["Name"]: t for t in seen.get("triggers")}
+    assert sorted(by_name) == ["dev-bronze_layer-trigger", "dev-gold_layer-trigger", "dev-silver_layer-trigger",
+                               "layered_medallion-on-silver-failure"]
+    start = by_name["dev-bronze_layer-trigger"]
+    assert (start["Type"], start["State"]) == ("ON_DEMAND", "CREATED")
+    assert [a["JobName"] for a in start["Actions"]] == ["e2e-bronze_claims", "e2e-bronze_members", "e2e-bronze_providers"]
+    silver = by_name["dev-silver_layer-trigger"]
+    assert [(c["JobName"], c["State"]) for c in silver["Predicate"]["Conditions"]] == [
+        ("e2e-bronze_claims", "SUCCEEDED"), ("e2e-bronze_members", "SUCCEEDED"), ("e2e-bronze_providers", "SUCCEEDED")]
+    assert silver["Predicate"]["Logical"] == "AND"
+    assert [a["JobName"] for a in silver["Actions"]] == ["e2e-silver_claims", "e2e-silver_members", "e2e-silver_providers"]
+    assert silver["Actions"][0]["NotificationProperty"] == {"NotifyDelayAfter": 15}
+    gold = by_name["dev-gold_layer-trigger"]
+    assert gold["Actions"][-1] == {"CrawlerName": "e2e-gold_crawler", "Timeout": 30}
+    cleanup = by_name["layered_medallion-on-silver-failure"]
+    assert (cleanup["State"], cleanup["Predicate"]["Logical"]) == ("CREATED", "ANY")
+    assert len(cleanup["Predicate"]["Conditions"]) == 6
+    assert cleanup["Actions"] == [{"JobName": "e2e-silver_cleanup", "Arguments": {"--layer": "silver"}}]

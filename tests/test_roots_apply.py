@@ -26,6 +26,7 @@ from conftest import ROOT, SPECS, Terraform, run_cli
 from e2e_root import SERVICES
 from emulator import emulator
 from generator.spec.model import Spec
+from shapes import all_actions, trigger_name
 
 pytestmark = pytest.mark.terraform
 
@@ -71,7 +72,9 @@ def expected(spec: Spec, env: str) -> dict[str, Any]:
         "tags": {**spec.tags, **inputs.get("tags", {})},
         "schedule": inputs.get("schedule", spec.start.schedule),
         "paused": inputs.get("paused", False),
-        "jobs": {stage: jobs[s.job or stage] for stage, s in spec.stages.items() if not s.crawler},
+        "jobs": {act.label: jobs[act.key] for act in all_actions(spec) if act.kind == "job"},
+        "start": trigger_name(spec, None, inputs.get("workflow_name", spec.workflow.name)),
+        "trigger_enabled": inputs.get("trigger_enabled", {}),
     }
 
 
@@ -142,11 +145,17 @@ def test_each_environment_has_its_own_workflow_jobs_tags_and_schedule(applied):
         assert got["other_regions"] == [], "the workflow is in the environment's region only"
         started = {action["JobName"] for t in got["triggers"] for action in t["Actions"] if "JobName" in action}
         assert started == set(want["jobs"].values())
-        (start,) = [t for t in got["triggers"] if t["Name"] == f"{want['workflow']}-start"]
+        (start,) = [t for t in got["triggers"] if t["Name"] == want["start"]]
         if want["schedule"] is not None:
             assert start["Schedule"] == want["schedule"]
             # a paused environment's start trigger is created disabled, the others' activated
             assert (start["State"] == "ACTIVATED") == (not want["paused"])
+        # Issue 10: a stage's `enabled`, overridden by the environment's trigger_enabled
+        for stage, body in spec.stages.items():
+            if body.after:
+                (trigger,) = [t for t in got["triggers"] if t["Name"] == trigger_name(spec, stage, want["workflow"])]
+                active = want["trigger_enabled"].get(stage, body.enabled)
+                assert trigger["State"] == ("ACTIVATED" if active else "CREATED"), stage
     assert len(names) == len(spec.environments)
 
 
