@@ -24,6 +24,9 @@ SCHEMA_REJECTS = [
     "crawler_arguments", "empty_pattern", "pattern_not_list", "pattern_empty_list",
     "pattern_empty_object", "pattern_unknown_matcher", "bucket_ip_address", "bucket_reserved_prefix",
     "bucket_reserved_suffix",
+    # issue 10
+    "field_beside_actions", "trigger_name_and_suffix", "start_trigger_name_and_suffix", "state_listed_twice",
+    "crawler_action_job_option",
 ]
 
 
