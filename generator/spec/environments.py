@@ -57,6 +57,13 @@ def _names(kind: str, keys: Callable[[Plan], Collection[str]]) -> Callable[[Any,
 
 def _workflow_name(value: str, plan: Plan) -> list[Problem]:
     found = workflow_name_problems(value, plan.max_workflow_name_length, plan.name_limit_reason, plan.resource_names)
+    taken: dict[str, str] = {}
+    for trigger in plan.triggers:  # an exact trigger name may meet "<this name>-<suffix>" of another
+        name = trigger.name_for(value)
+        other = taken.setdefault(name, trigger.address)
+        if other != trigger.address:
+            found.append(f"with this workflow name the triggers '{other}' and '{trigger.address}' would both be "
+                         f"named '{name}'")
     return [((), message) for message in found]
 
 
