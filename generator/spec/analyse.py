@@ -41,7 +41,7 @@ def utf8_length(text: str) -> int:
 def resource_names(spec: Spec) -> tuple[ResourceName, ...]:
     """What the module names after the workflow, beside Glue's own triggers."""
     found: list[ResourceName] = []
-    if spec.start.event:
+    if spec.start.event and not spec.start.event.external:  # an external rule is named elsewhere
         found += [names.START_RULE, names.START_ROLE]
     if spec.iam_role:
         found.append(names.RUN_ROLE)
@@ -385,7 +385,7 @@ def _conditional_trigger(spec: Spec, name: str, stage: Stage) -> Trigger:
 
 def _event_source(spec: Spec) -> EventSource | None:
     event = spec.start.event
-    if event is None:
+    if event is None or event.external:
         return None
     if event.pattern is not None:
         return EventSource(pattern=event.pattern, s3_bucket=None)
@@ -454,4 +454,6 @@ def analyse(spec: Spec, where: Locations, *, quotas: bool = True) -> Plan:
         dashboard=spec.dashboard,
         module_at=where.find(("module",)),
         warnings=tuple(sorted(_concurrency_warnings(spec, where))),
+        ignore_run_properties="default_run_properties" in spec.workflow.ignore_changes,
+        event_external=bool(spec.start.event and spec.start.event.external),
     )

@@ -60,9 +60,14 @@ def _workflow_name(value: str, plan: Plan) -> list[Problem]:
     return [((), message) for message in found]
 
 
+EXTERNAL_PAUSE = "the EVENT start's EventBridge rule is managed elsewhere: disable that rule to pause"
+
+
 def _paused(value: bool, plan: Plan) -> list[Problem]:
     if value and plan.start.type == "ON_DEMAND":
         return [((), "an on-demand start never starts by itself; nothing to pause")]
+    if value and plan.event_external:
+        return [((), EXTERNAL_PAUSE)]
     return []
 
 

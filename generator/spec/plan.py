@@ -113,6 +113,8 @@ class Plan:
     module_at: tuple[int, int] = (1, 1)  # line and column of the `module:` value, for messages about the module
     warnings: tuple[Diagnostic, ...] = ()  # located, non-fatal findings
     environments: tuple[EnvironmentPlan, ...] = ()  # the roots it gets; never part of the module's bytes
+    ignore_run_properties: bool = False  # lifecycle ignore_changes = [default_run_properties] on the workflow
+    event_external: bool = False  # an EVENT start whose EventBridge rule lives elsewhere (`event` is then None)
 
     @property
     def files(self) -> tuple[str, ...]:
