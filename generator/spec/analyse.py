@@ -31,7 +31,7 @@ MAX_WORKFLOW_NODES = 100
 CRAWLER_ALERT_STATES = {"SUCCEEDED": "Succeeded", "FAILED": "Failed"}
 # The files every environment's root holds beside one `<module>.tf` per module: no module with
 # environments may take their names.
-ROOT_FILES = ("providers", "versions")
+ROOT_FILES = ("imports", "providers", "versions")
 
 
 def utf8_length(text: str) -> int:

@@ -201,5 +201,6 @@ def environments(spec: Spec, plan: Plan, where: Locations, variables: Collection
             region=declared.region,
             region_at=where.find(("environments", env, "region")),
             inputs=tuple(sorted(inputs, key=lambda item: order[item[0]])),
+            adopt=declared.adopt,
         ))
     return tuple(found), problems

@@ -478,6 +478,13 @@ class Environment(_Frozen):
             "crawlers, tags, description, schedule, paused, ...); each is checked as the spec's own value is."
         ),
     )
+    adopt: StrictBool = Field(
+        default=False,
+        description=(
+            "The workflow and its triggers already exist in this environment: the root gets an imports.tf with one "
+            "import block per resource (Terraform >= 1.5), so the first plan adopts them instead of creating them."
+        ),
+    )
 
 
 class Spec(_Frozen):

@@ -56,6 +56,10 @@ class Trigger:
     batch_size: int | None = None  # EVENT only
     batch_window: int | None = None
 
+    def name_for(self, workflow_name: str) -> str:
+        """The trigger's name in AWS when the module's var.workflow_name is `workflow_name`."""
+        return f"{workflow_name}-{self.name_suffix}"
+
 
 @dataclass(frozen=True)
 class StageInfo:
@@ -87,6 +91,11 @@ class EnvironmentPlan:
     region: str
     region_at: tuple[int, int]  # line and column of `region`, for messages across specs
     inputs: tuple[tuple[str, Any], ...]  # (variable, value) in the module's variable order
+    adopt: bool = False  # the root imports the workflow and triggers that exist already (imports.tf)
+
+    def input(self, name: str, default: Any = None) -> Any:
+        """The value this environment gives the module's variable `name`, else `default`."""
+        return dict(self.inputs).get(name, default)
 
 
 @dataclass(frozen=True)
