@@ -5,8 +5,8 @@ A root holds `versions.tf` (the terraform block, pinned as every module pins it)
 per spec that declares the environment: the module called by a relative `source`
 with that environment's inputs, and its outputs re-exported. When a spec adopts the
 environment (`adopt: true`), `imports.tf` holds one `import` block per resource of that
-module that already exists: the workflow and every trigger, by their names in AWS. Each kind of file has
-one template; values are laid out by `generator.render.hcl`.
+module that already exists: the workflow and every trigger, by their names in AWS. Each
+kind of file has one template; values are laid out by `generator.render.hcl`.
 """
 
 from __future__ import annotations
