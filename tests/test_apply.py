@@ -332,6 +332,100 @@ def event_inputs_case(terraform: Terraform, work: Path) -> Observed:
     return observed
 
 
+EXTERNAL_SPEC = """\
+version: 1
+module: external_start
+workflow:
+  name: outside_wf
+  default_run_properties: {mode: full}
+  ignore_changes: [default_run_properties]
+start:
+  event: {external: true, batch_size: 5, batch_window: 300}
+stages:
+  load: {}
+  refine: {after: [load]}
+"""
+
+CONTROL_SPEC = """\
+version: 1
+module: control
+workflow:
+  name: control_wf
+  default_run_properties: {mode: full}
+stages:
+  load: {}
+"""
+
+OUTSIDE_RULE = """\
+# What a root elsewhere does for an external EVENT start: its own rule, target and role.
+resource "aws_cloudwatch_event_rule" "outside" {
+  name          = "e2e-outside-start"
+  event_pattern = jsonencode({ source = ["my.app"] })
+}
+
+resource "aws_iam_role" "outside" {
+  name = "e2e-outside-start"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "events.amazonaws.com" } }]
+  })
+}
+
+resource "aws_iam_role_policy" "outside" {
+  name   = "notify"
+  role   = aws_iam_role.outside.id
+  policy = module.external.event_policy_json
+}
+
+resource "aws_cloudwatch_event_target" "outside" {
+  rule     = aws_cloudwatch_event_rule.outside.name
+  arn      = module.external.workflow_arn
+  role_arn = aws_iam_role.outside.arn
+}
+"""
+
+
+def outside_changes_case(terraform: Terraform, work: Path) -> Observed:
+    """Issue 10: an EVENT start whose rule lives elsewhere (here: beside the module, as another
+    root would hold it, wired only through the module's outputs), and run properties something
+    else rewrites: after UpdateWorkflow changes them in AWS, the plan shows no change for the
+    module with workflow.ignore_changes, and the update for the control module without it."""
+    observed = Observed()
+    try:
+        for label, text in (("external", EXTERNAL_SPEC), ("control", CONTROL_SPEC)):
+            folder = work / f"{label}_module"
+            folder.mkdir(parents=True)
+            for file, content in render(load_plan(text, f"{label}.yaml")).items():
+                (folder / file).write_text(content, encoding="utf-8")
+        with emulator() as aws:
+            calls = [
+                module_call(label, f"{label}_wf" if label == "control" else "outside_wf", None, keys, ROOT_TAGS,
+                            outputs=("workflow_arn",)).replace('source = "./module"', f'source = "./{label}_module"')
+                for label, keys in (("external", ["load", "refine"]), ("control", ["load"]))
+            ]
+            root = write_root(work, work / "control_module", aws.endpoint, ["load", "refine"], calls)
+            (root / "outside.tf").write_text(OUTSIDE_RULE, encoding="utf-8")
+            terraform.run("init", "-input=false", "-no-color", cwd=root)
+            terraform.run("apply", "-auto-approve", "-input=false", "-no-color", cwd=root)
+            outputs = json.loads(terraform.run("output", "-json", cwd=root).stdout)
+            observed.data["outputs"] = {key: value["value"] for key, value in outputs.items()}
+            glue, events, iam = aws.client("glue"), aws.client("events"), aws.client("iam")
+            observed.data["start"] = glue.get_trigger(Name="outside_wf-start")["Trigger"]
+            observed.data["rules"] = sorted(rule["Name"] for rule in events.list_rules()["Rules"])
+            observed.data["roles"] = sorted(role["RoleName"] for role in iam.list_roles()["Roles"])
+            observed.data["targets"] = events.list_targets_by_rule(Rule="e2e-outside-start")["Targets"]
+            observed.data["policy"] = iam.get_role_policy(RoleName="e2e-outside-start", PolicyName="notify")["PolicyDocument"]
+            for name in ("outside_wf", "control_wf"):  # what a Lambda function does before each run
+                glue.update_workflow(Name=name, DefaultRunProperties={"mode": "rewritten"})
+            observed.data["properties"] = {
+                name: glue.get_workflow(Name=name)["Workflow"]["DefaultRunProperties"] for name in ("outside_wf", "control_wf")}
+            terraform.run("plan", "-input=false", "-no-color", "-out=after.plan", cwd=root)
+            observed.data["plan"] = json.loads(terraform.run("show", "-json", "after.plan", cwd=root).stdout)
+    except Exception:
+        observed.failure = traceback.format_exc(limit=3)
+    return observed
+
+
 def bad_inputs_case(terraform: Terraform, work: Path) -> Observed:
     """Issue 9: the module refuses at plan an invalid cron, an unknown stage in stage_arguments
     and `paused = true` on an on-demand start, each with its message."""
@@ -372,6 +466,7 @@ def observed(terraform, tmp_path_factory) -> dict[str, Observed]:
         futures["schedule_inputs"] = pool.submit(schedule_inputs_case, terraform, work / "schedule_inputs")
         futures["event_inputs"] = pool.submit(event_inputs_case, terraform, work / "event_inputs")
         futures["bad_inputs"] = pool.submit(bad_inputs_case, terraform, work / "bad_inputs")
+        futures["outside_changes"] = pool.submit(outside_changes_case, terraform, work / "outside_changes")
         results = {name: future.result() for name, future in futures.items()}
     elapsed = time.monotonic() - started
     print(f"\napply tests: {len(results)} cases in {elapsed:.1f} s; steps: "
@@ -749,3 +844,34 @@ def test_the_layered_deployment_reads_back_with_its_names_layers_and_deactivated
     assert (cleanup["State"], cleanup["Predicate"]["Logical"]) == ("CREATED", "ANY")
     assert len(cleanup["Predicate"]["Conditions"]) == 6
     assert cleanup["Actions"] == [{"JobName": "e2e-silver_cleanup", "Arguments": {"--layer": "silver"}}]
+
+
+def test_an_external_event_start_has_its_trigger_and_batching_and_no_rule_of_its_own(observed):
+    seen = observed["outside_changes"]
+    start = seen.get("start")
+    assert (start["Type"], start["State"]) == ("EVENT", "CREATED")
+    assert start["EventBatchingCondition"] == {"BatchSize": 5, "BatchWindow": 300}
+    # Only the outside rule and role exist: the module created no rule, target or role.
+    assert seen.get("rules") == ["e2e-outside-start"]
+    assert seen.get("roles") == ["e2e-outside-start", "gluegen-e2e-glue"]
+    # The module's outputs are all the outside rule needs: the target and its role's policy.
+    arn = seen.get("outputs")["external_workflow_arn"]
+    assert arn.endswith(":workflow/outside_wf")
+    (target,) = seen.get("targets")
+    assert target["Arn"] == arn and target["RoleArn"].endswith(":role/e2e-outside-start")
+    (statement,) = _statements(seen.get("policy"))
+    assert (statement["Effect"], _listed(statement["Action"]), _listed(statement["Resource"])) == (
+        "Allow", ["glue:notifyEvent"], [arn])
+
+
+def test_run_properties_rewritten_in_aws_leave_the_plan_empty_with_ignore_changes(observed):
+    seen = observed["outside_changes"]
+    assert seen.get("properties") == {"outside_wf": {"mode": "rewritten"}, "control_wf": {"mode": "rewritten"}}
+    changes = {c["address"]: c["change"] for c in seen.get("plan")["resource_changes"] if c["change"]["actions"] != ["no-op"]}
+    # The control module (no ignore_changes) would put its run properties back: the provider sees
+    # the rewrite, so the module with ignore_changes showing nothing is the lifecycle rule at work.
+    assert list(changes) == ["module.control.aws_glue_workflow.this"]
+    change = changes["module.control.aws_glue_workflow.this"]
+    assert change["actions"] == ["update"]
+    assert (change["before"]["default_run_properties"], change["after"]["default_run_properties"]) == (
+        {"mode": "rewritten"}, {"mode": "full"})

@@ -201,3 +201,74 @@ def test_flipping_paused_in_the_spec_changes_only_the_start_trigger_in_place(ter
         differs = {key for key in change["after"] if change["before"].get(key) != change["after"][key]}
         assert differs == {"enabled"}
         terraform.run("destroy", "-auto-approve", "-input=false", "-no-color", cwd=root)
+
+
+# claims_daily's dev and prod workflows as someone built them before gluegen: each resource the
+# module would create, made with boto3 alone (names, actions, conditions, states and tags written
+# out from the spec and its environments' inputs, not taken from gluegen).
+def _existing(env: str) -> dict[str, Any]:
+    prod = env == "prod"
+    workflow = f"claims_daily_{env}"
+    jobs = {stage: f"{env}-claims-{stage}" for stage in ("bronze", "silver", "gold")}
+    tags = {"Project": "claims", "Environment": env}
+
+    def after(upstream: str) -> dict[str, Any]:
+        return {"Logical": "AND", "Conditions": [{"LogicalOperator": "EQUALS", "JobName": jobs[upstream], "State": "SUCCEEDED"}]}
+
+    silver = {"JobName": jobs["silver"], **({"Arguments": {"--dedupe": "strict"}} if prod else {})}
+    return {
+        "workflow": {"Name": workflow, "Tags": tags,
+                     "Description": "Daily claims load (production)." if prod else "Daily claims load, Bronze → Silver → Gold."},
+        "triggers": [
+            {"Name": f"{workflow}-start", "Type": "SCHEDULED", "Schedule": "cron(30 1 * * ? *)" if prod else "cron(0 2 * * ? *)",
+             "Actions": [{"JobName": jobs["bronze"]}], "StartOnCreation": prod},  # dev is paused
+            {"Name": f"{workflow}-silver", "Type": "CONDITIONAL", "Predicate": after("bronze"), "Actions": [silver],
+             "StartOnCreation": True},
+            {"Name": f"{workflow}-gold", "Type": "CONDITIONAL", "Predicate": after("silver"),
+             "Actions": [{"JobName": jobs["gold"]}], "StartOnCreation": True},
+        ],
+        "tags": tags,
+    }
+
+
+def test_adopting_existing_workflows_plans_only_imports_then_applies_to_an_empty_plan(terraform, tmp_path):
+    """`adopt: true` on both environments of claims_daily, whose workflows and triggers exist already:
+    `terraform plan` in each root imports every resource with no other change, apply takes them
+    over, and the next plan is empty."""
+    shutil.copytree(ROOT / "specs", tmp_path / "specs")
+    spec = tmp_path / "specs" / "claims_daily.yaml"
+    data = yaml.safe_load(spec.read_text(encoding="utf-8"))
+    for env in ("dev", "prod"):
+        data["environments"][env]["adopt"] = True
+    spec.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    assert run_cli("generate", "specs/claims_daily.yaml", cwd=tmp_path).code == 0
+    with emulator() as aws:
+        glue = client(aws.endpoint, "glue", "eu-west-1")
+        ids = {}
+        for env in ("dev", "prod"):
+            existing = _existing(env)
+            glue.create_workflow(**existing["workflow"])
+            for trigger in existing["triggers"]:
+                glue.create_trigger(WorkflowName=existing["workflow"]["Name"], Tags=existing["tags"], **trigger)
+            ids[env] = {existing["workflow"]["Name"], *(trigger["Name"] for trigger in existing["triggers"])}
+        states = {t["Name"]: t["State"] for t in glue.get_triggers()["Triggers"]}
+        assert states["claims_daily_dev-start"] == "CREATED" and states["claims_daily_prod-start"] == "ACTIVATED"
+        for env in ("dev", "prod"):
+            root = tmp_path / "out" / "envs" / env
+            point_at(root, aws.endpoint)
+            terraform.run("init", "-input=false", "-no-color", cwd=root)
+            terraform.run("plan", "-input=false", "-no-color", "-out=adopt.plan", cwd=root)
+            plan = json.loads(terraform.run("show", "-json", "adopt.plan", cwd=root).stdout)
+            changes = {c["address"]: c["change"] for c in plan["resource_changes"]}
+            assert sorted(changes) == sorted(
+                f"module.claims_daily.{address}" for address in (
+                    "aws_glue_workflow.this", "aws_glue_trigger.start", "aws_glue_trigger.silver", "aws_glue_trigger.gold"))
+            for address, change in changes.items():
+                assert change["actions"] == ["no-op"], (address, change)
+                assert "importing" in change, address
+            assert {change["importing"]["id"] for change in changes.values()} == ids[env]
+            terraform.run("apply", "-auto-approve", "-input=false", "-no-color", "adopt.plan", cwd=root)
+            again = terraform.run("plan", "-detailed-exitcode", "-input=false", "-no-color", cwd=root, check=False)
+            assert again.returncode == 0, again.stdout + again.stderr
+        after = {t["Name"]: t["State"] for t in glue.get_triggers()["Triggers"]}
+        assert after == states, "adoption changed no trigger's state"

@@ -13,6 +13,7 @@ from generator.render import hcl
 from generator.render.blocks import Validation, Variable
 from generator.render.markdown import code
 from generator.spec import cron
+from generator.spec.environments import EXTERNAL_PAUSE
 from generator.spec.model import (
     BUCKET_CHARS,
     BUCKET_IP_ADDRESS,
@@ -78,6 +79,13 @@ def _property_keys(what: str, keys: str, variable: str) -> Validation:
 
 def _paused(plan: Plan) -> Variable:
     kind = plan.start.type
+    if plan.event_external:
+        return Variable(
+            "paused",
+            f"Must stay false: {EXTERNAL_PAUSE}.",
+            "bool", "false", "`false`", nullable=False,
+            validations=(Validation(f"!{PAUSED}", hcl.string(f"paused: {EXTERNAL_PAUSE}.")),),
+        )
     if kind == "ON_DEMAND":
         return Variable(
             "paused",
@@ -219,7 +227,8 @@ def variables(plan: Plan) -> list[Variable]:
     if plan.start.type == "SCHEDULED":
         found.append(_schedule(plan))
     if plan.start.type == "EVENT":
-        found += _bucket(plan) if plan.event and plan.event.s3_bucket is not None else [_pattern(plan)]
+        if plan.event is not None:  # none when the rule is managed elsewhere
+            found += _bucket(plan) if plan.event.s3_bucket is not None else [_pattern(plan)]
         found += _batching(plan)
     concurrency = _bounds(Workflow, "max_concurrent_runs")
     found += [
@@ -230,7 +239,9 @@ def variables(plan: Plan) -> list[Variable]:
         ),
         Variable(
             "run_properties",
-            "Run properties merged over the spec's default run properties (these win on a shared key).",
+            "Run properties merged over the spec's default run properties (these win on a shared key)."
+            + (" Set when the workflow is created only: later changes, here or in AWS, are ignored (the spec's "
+               "workflow.ignore_changes)." if plan.ignore_run_properties else ""),
             "map(string)", "{}", "`{}`", (_property_keys("run property", "keys(var.run_properties)", "run_properties"),),
             nullable=False,
         ),

@@ -11,6 +11,7 @@ from generator.spec import names
 from generator.render.diagram import mermaid
 from generator.render.interface import Output, Variable
 from generator.render.markdown import cell, code
+from generator.spec.environments import EXTERNAL_PAUSE
 from generator.spec.plan import Kind, Plan, Trigger
 from generator.render.views import MAPS
 
@@ -71,6 +72,13 @@ def _features(plan: Plan) -> list[dict[str, str]]:
             "only for this account (`aws:SourceAccount`) and this rule (`aws:SourceArn`), and it may only "
             "`glue:notifyEvent` this workflow."
         )})
+    if plan.event_external:
+        found.append({"file": "event_start.tf", "text": (
+            "no EventBridge rule: the rule that notifies the workflow is managed elsewhere. Give it a target whose "
+            "`arn` is the output `workflow_arn` and whose `role_arn` is a role only `events.amazonaws.com` may "
+            "assume (with `aws:SourceAccount` and `aws:SourceArn` = that rule), allowed `glue:notifyEvent` on this "
+            "workflow: attach the output `event_policy_json` to it. Without such a rule no run ever starts."
+        )})
     if plan.iam_role:
         watched = "jobs and crawlers" if plan.crawler_keys else "jobs"
         found.append({"file": "iam_role.tf", "text": (
@@ -115,6 +123,13 @@ _PAUSED = {
              "enables it again. (The EVENT trigger itself stays as it is: it cannot be started or stopped.)",
 }
 _RUNNING = (" Conditional triggers stay enabled either way, so a run in progress finishes.")
+
+
+def _paused(plan: Plan) -> str:
+    if plan.event_external:
+        return (f"`paused` must stay `false`: {EXTERNAL_PAUSE} (a plan with `paused = true` fails with that "
+                "message). The EVENT trigger itself cannot be started or stopped.")
+    return _PAUSED[plan.start.type] + ("" if plan.start.type == "ON_DEMAND" else _RUNNING)
 
 
 def _after(stage) -> str:
@@ -171,7 +186,7 @@ def readme_view(plan: Plan, variables: list[Variable], outputs: list[Output]) ->
         "triggers": triggers,
         "diagram": mermaid(plan),
         "start": plan.start.type,
-        "paused": _PAUSED[plan.start.type] + ("" if plan.start.type == "ON_DEMAND" else _RUNNING),
+        "paused": _paused(plan),
         "schedule_note": plan.start.type == "SCHEDULED",
         "s3_bucket": plan.event.s3_bucket if plan.event else None,
         "start_command": f"aws glue start-workflow-run --name {shlex.quote(plan.workflow_name)}",

@@ -40,6 +40,7 @@ def main_view(plan: Plan) -> dict[str, Any]:
         "spec_tags": bool(plan.tags),
         "data_sources": _data_sources(plan),
         "workflow_attributes": hcl.attributes(pairs, 2),
+        "ignore_changes": ["default_run_properties"] if plan.ignore_run_properties else [],
     }
 
 

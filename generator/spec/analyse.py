@@ -33,7 +33,7 @@ MAX_WORKFLOW_NODES = 100
 CRAWLER_ALERT_STATES = {"SUCCEEDED": "Succeeded", "FAILED": "Failed"}
 # The files every environment's root holds beside one `<module>.tf` per module: no module with
 # environments may take their names.
-ROOT_FILES = ("providers", "versions")
+ROOT_FILES = ("imports", "providers", "versions")
 
 
 def utf8_length(text: str) -> int:
@@ -43,7 +43,7 @@ def utf8_length(text: str) -> int:
 def resource_names(spec: Spec) -> tuple[ResourceName, ...]:
     """What the module names after the workflow, beside Glue's own triggers."""
     found: list[ResourceName] = []
-    if spec.start.event:
+    if spec.start.event and not spec.start.event.external:  # an external rule is named elsewhere
         found += [names.START_RULE, names.START_ROLE]
     if spec.iam_role:
         found.append(names.RUN_ROLE)
@@ -562,7 +562,7 @@ def _conditional_trigger(spec: Spec, name: str, stage: Stage, where: Locations) 
 
 def _event_source(spec: Spec) -> EventSource | None:
     event = spec.start.event
-    if event is None:
+    if event is None or event.external:
         return None
     if event.pattern is not None:
         return EventSource(pattern=event.pattern, s3_bucket=None)
@@ -640,4 +640,6 @@ def analyse(spec: Spec, where: Locations, *, quotas: bool = True) -> Plan:
         dashboard=spec.dashboard,
         module_at=where.find(("module",)),
         warnings=tuple(sorted(_concurrency_warnings(spec, where))),
+        ignore_run_properties="default_run_properties" in spec.workflow.ignore_changes,
+        event_external=bool(spec.start.event and spec.start.event.external),
     )

@@ -67,9 +67,14 @@ def _workflow_name(value: str, plan: Plan) -> list[Problem]:
     return [((), message) for message in found]
 
 
+EXTERNAL_PAUSE = "the EVENT start's EventBridge rule is managed elsewhere: disable that rule to pause"
+
+
 def _paused(value: bool, plan: Plan) -> list[Problem]:
     if value and plan.start.type == "ON_DEMAND":
         return [((), "an on-demand start never starts by itself; nothing to pause")]
+    if value and plan.event_external:
+        return [((), EXTERNAL_PAUSE)]
     return []
 
 
@@ -214,5 +219,6 @@ def environments(spec: Spec, plan: Plan, where: Locations, variables: Collection
             region=declared.region,
             region_at=where.find(("environments", env, "region")),
             inputs=tuple(sorted(inputs, key=lambda item: order[item[0]])),
+            adopt=declared.adopt,
         ))
     return tuple(found), problems

@@ -278,6 +278,16 @@ class Workflow(_Frozen):
     default_run_properties: dict[PropertyKey, StrictStr] = Field(
         default_factory=dict, description="Run properties every run of the workflow starts with."
     )
+    ignore_changes: Annotated[
+        list[Literal["default_run_properties"]], BeforeValidator(lambda value: _unique(value))  # defined below
+    ] = Field(
+        default_factory=list,
+        description=(
+            "Workflow attributes something else rewrites (a Lambda function before each run, say): once the workflow "
+            "exists, Terraform leaves them as they are (lifecycle ignore_changes). Only default_run_properties."
+        ),
+        json_schema_extra={"uniqueItems": True},
+    )
 
 
 class S3Source(_Frozen):
@@ -292,13 +302,24 @@ class S3Source(_Frozen):
 class EventStart(_Frozen):
     """An EVENT start: an EventBridge rule notifies the workflow, which starts after a batch of events."""
 
-    model_config = ConfigDict(json_schema_extra={"oneOf": [{"required": ["s3"]}, {"required": ["pattern"]}]})
+    model_config = ConfigDict(json_schema_extra={"oneOf": [
+        {"required": ["s3"], "not": {"properties": {"external": {"const": True}}, "required": ["external"]}},
+        {"required": ["pattern"], "not": {"properties": {"external": {"const": True}}, "required": ["external"]}},
+        {"required": ["external"], "properties": {"external": {"const": True}, "s3": False, "pattern": False}},
+    ]})
 
     s3: S3Source = Field(default=None, description="Start on objects created in an S3 bucket.")
     pattern: Annotated[
         dict[StrictStr, Any], AfterValidator(_event_pattern), WithJsonSchema(event_pattern.SCHEMA_PLACEHOLDER)
     ] = Field(
         default=None, description="A raw EventBridge event pattern, instead of `s3`."
+    )
+    external: StrictBool = Field(
+        default=False,
+        description=(
+            "True: the EventBridge rule that notifies the workflow is managed elsewhere; the module creates the "
+            "EVENT trigger with its batching and no rule, target or role (instead of `s3` or `pattern`)."
+        ),
     )
     batch_size: Annotated[StrictInt, Field(ge=1, le=100)] = Field(
         default=1, description="Events to collect before a run starts (1-100)."
@@ -309,8 +330,8 @@ class EventStart(_Frozen):
 
     @model_validator(mode="after")
     def _one_source(self) -> "EventStart":
-        if (self.s3 is None) == (self.pattern is None):
-            raise PydanticCustomError("event_source", "give exactly one of 's3' and 'pattern'")
+        if [self.s3 is not None, self.pattern is not None, self.external].count(True) != 1:
+            raise PydanticCustomError("event_source", "give exactly one of 's3', 'pattern' and 'external: true'")
         return self
 
 
@@ -550,6 +571,13 @@ class Environment(_Frozen):
         description=(
             "Values of the module's variables in this environment, named as the variables (workflow_name, jobs, "
             "crawlers, tags, description, schedule, paused, ...); each is checked as the spec's own value is."
+        ),
+    )
+    adopt: StrictBool = Field(
+        default=False,
+        description=(
+            "The workflow and its triggers already exist in this environment: the root gets an imports.tf with one "
+            "import block per resource (Terraform >= 1.5), so the first plan adopts them instead of creating them."
         ),
     )
 

@@ -120,6 +120,11 @@ class EnvironmentPlan:
     region: str
     region_at: tuple[int, int]  # line and column of `region`, for messages across specs
     inputs: tuple[tuple[str, Any], ...]  # (variable, value) in the module's variable order
+    adopt: bool = False  # the root imports the workflow and triggers that exist already (imports.tf)
+
+    def input(self, name: str, default: Any = None) -> Any:
+        """The value this environment gives the module's variable `name`, else `default`."""
+        return dict(self.inputs).get(name, default)
 
 
 @dataclass(frozen=True)
@@ -146,6 +151,8 @@ class Plan:
     module_at: tuple[int, int] = (1, 1)  # line and column of the `module:` value, for messages about the module
     warnings: tuple[Diagnostic, ...] = ()  # located, non-fatal findings
     environments: tuple[EnvironmentPlan, ...] = ()  # the roots it gets; never part of the module's bytes
+    ignore_run_properties: bool = False  # lifecycle ignore_changes = [default_run_properties] on the workflow
+    event_external: bool = False  # an EVENT start whose EventBridge rule lives elsewhere (`event` is then None)
 
     @property
     def files(self) -> tuple[str, ...]:
