@@ -10,6 +10,7 @@ trigger's predicate, never from the graph's edges, which lose states and AND/ANY
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -192,6 +193,12 @@ def _botocore():
     return boto3, botocore.exceptions, Config
 
 
+def _one_line(message: str) -> str:
+    """An error message on one line; from an XML body (moto answers Glue's JSON API so on a denial), its <Message>."""
+    found = re.search(r"<Message>(.*?)</Message>", message, re.S)
+    return " ".join((found.group(1) if found else message).split())
+
+
 @contextmanager
 def aws_errors(what: str, workflow: str | None = None, region: str | None = None) -> Iterator[None]:
     """Each way a call to AWS fails, as one line: `what` is the call, for the message."""
@@ -208,12 +215,12 @@ def aws_errors(what: str, workflow: str | None = None, region: str | None = None
     except exceptions.EndpointConnectionError as error:
         raise LiveError(f"cannot reach AWS at {error.kwargs.get('endpoint_url')}: {what} failed") from None
     except exceptions.ClientError as error:
-        info = error.response.get("Error", {})
-        code, message = info.get("Code", ""), info.get("Message", "")
-        attempts = error.response.get("ResponseMetadata", {}).get("RetryAttempts", 0) + 1
+        info, meta = error.response.get("Error", {}), error.response.get("ResponseMetadata", {})
+        code, message = info.get("Code", ""), _one_line(info.get("Message", ""))
+        attempts = meta.get("RetryAttempts", 0) + 1
         if code == "EntityNotFoundException" and workflow is not None:
             raise WorkflowNotFound(f"no Glue workflow named '{workflow}' in {region}") from None
-        if code in _ACCESS_DENIED:
+        if code in _ACCESS_DENIED or meta.get("HTTPStatusCode") == 403:
             raise LiveError(f"access denied: {what}: {message or code}") from None
         if code in _THROTTLED:
             raise LiveError(f"AWS throttled {what} {attempts} times in a row; try again later "

@@ -86,6 +86,13 @@ class _Stage:
     after: dict[str, Any] = field(default_factory=dict)
 
 
+def _stage_name(trigger_name: str) -> str:
+    """A stage name from a trigger name, without the word "trigger" (`dev-silver_layer-trigger` -> `dev_silver_layer`)."""
+    name = identifier(trigger_name)
+    words = [word for word in name.split("_") if word != "trigger"]
+    return identifier("_".join(words)) if words else name
+
+
 def _suffix(trigger_name: str, workflow: str) -> str | None:
     prefix = f"{workflow}-"
     rest = trigger_name[len(prefix):] if trigger_name.startswith(prefix) else ""
@@ -211,13 +218,13 @@ def _stages(live: LiveWorkflow, start: LiveTrigger, ordered: list[LiveTrigger],
         if len(actions) == 1:
             key, action = actions[0]
             if action.kind == "job":
-                wanted = key if key not in names.taken else identifier(suffix)
+                wanted = key if key not in names.taken else _stage_name(suffix)
                 stages.append(_Stage(names.take(wanted), trigger, actions, "single"))
                 continue
             if key not in names.taken:  # a crawler stage's crawler key is its name
                 stages.append(_Stage(names.take(key), trigger, actions, "single"))
                 continue
-        stages.append(_Stage(names.take(identifier(suffix)), trigger, actions, "actions"))
+        stages.append(_Stage(names.take(_stage_name(suffix)), trigger, actions, "actions"))
     return stages
 
 
@@ -307,8 +314,25 @@ def _tag_findings(live: LiveWorkflow) -> list[Finding]:
     return found
 
 
+# Plain scalars YAML 1.2's core schema reads as null, a boolean or a number (gluegen reads YAML 1.2;
+# PyYAML's dumper quotes by YAML 1.1's rules, which miss `0o17`, say).
+_CORE_NOT_STRING = re.compile(
+    r"~|null|Null|NULL|true|True|TRUE|false|False|FALSE|[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+"
+    r"|[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)"
+)
+
+
 class _Dumper(yaml.SafeDumper):
     """Block style, keys in the order given, strings quoted wherever YAML 1.1 or 1.2 could read them otherwise."""
+
+
+def _string(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    if _CORE_NOT_STRING.fullmatch(value):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="'")
+    return dumper.represent_str(value)
+
+
+_Dumper.add_representer(str, _string)
 
 
 def _dump(data: Any) -> str:
