@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.adopt.live import GLUE_BATCH_WINDOW, LiveAction, LiveCondition, LiveTrigger, LiveWorkflow, pairs
-from generator.spec.plan import EnvironmentPlan, Plan, Trigger
+from generator.spec.plan import Action, EnvironmentPlan, Plan, Trigger
 
 
 @dataclass(frozen=True)
@@ -25,11 +25,16 @@ class Expected:
 
 
 # The part-1 fields of the plan (generator/spec/plan.py), read with their defaults so this module
-# works before and after they land: Trigger.exact_name / enabled_input, Action.name,
+# works before and after they land: Trigger.name_for / enabled_input, Action.label,
 # Plan.ignore_run_properties.
 def trigger_name(trigger: Trigger, workflow_name: str) -> str:
     name_for = getattr(trigger, "name_for", None)
     return name_for(workflow_name) if name_for is not None else f"{workflow_name}-{trigger.name_suffix}"
+
+
+def _label(action: Action) -> str:
+    """The key of var.stage_arguments for a job action: `<stage>`, or `<stage>.<action>` in a layer."""
+    return getattr(action, "label", action.stage)
 
 
 def _active(trigger: Trigger, inputs: dict[str, Any]) -> bool:
@@ -59,7 +64,7 @@ def expected(plan: Plan, env: EnvironmentPlan | None) -> Expected:
             LiveAction(
                 kind=action.kind,
                 name=named(action.kind, action.key),
-                arguments=pairs({**dict(action.arguments), **stage_arguments.get(action.stage, {})})
+                arguments=pairs({**dict(action.arguments), **stage_arguments.get(_label(action), {})})
                 if action.kind == "job" else (),
                 timeout=action.timeout,
                 notify_delay_after=action.notify_delay_after,

@@ -67,3 +67,41 @@ def test_the_imported_spec_expects_exactly_the_live_workflow(shape):
     plan = load_plan(imported.text, f"{imported.module}.yaml")
     (env,) = plan.environments
     assert expected(plan, env).workflow == live
+
+
+LAYERED_SPEC = """\
+version: 1
+module: layers
+workflow: {name: layers, ignore_changes: [default_run_properties]}
+start: {trigger_name: kick}
+stages:
+  a: {}
+  layer:
+    after: [a]
+    trigger_suffix: l
+    enabled: true
+    actions:
+      x: {arguments: {"--k": "spec"}}
+      y: {crawler: true, timeout: 5}
+environments:
+  live:
+    region: us-east-1
+    inputs:
+      jobs: {a: job-a, x: job-x}
+      crawlers: {y: crawler-y}
+      stage_arguments: {layer.x: {"--k": "env"}}
+      trigger_enabled: {layer: false}
+"""
+
+
+def test_layer_names_arguments_activation_and_ignored_run_properties():
+    """(Needs the part-1 spec shapes.)"""
+    plan = load_plan(LAYERED_SPEC, "layers.yaml")
+    found = expected(plan, plan.environments[0])
+    assert not found.run_properties
+    workflow = found.workflow
+    assert [t.name for t in workflow.triggers] == ["kick", "layers-l"]
+    layer = workflow.trigger("layers-l")
+    assert layer.state == "CREATED"
+    assert layer.actions == (LiveAction("job", "job-x", arguments=(("--k", "env"),)), LiveAction("crawler", "crawler-y", timeout=5))
+    assert found.labels == {"kick": "the start trigger", "layers-l": "stage 'layer'"}
