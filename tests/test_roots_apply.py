@@ -107,7 +107,7 @@ def lifecycle(path: Path, terraform: Terraform, work: Path) -> dict[str, Any]:
                 plan = terraform.run("plan", "-detailed-exitcode", "-input=false", "-no-color", cwd=root, check=False)
                 seen["envs"][env]["plan"] = (plan.returncode, plan.stdout + plan.stderr)
             for env, root in roots.items():
-                terraform.run("destroy", "-auto-approve", "-input=false", "-no-color", cwd=root)
+                terraform.destroy(root)
                 glue = client(aws.endpoint, "glue", expected(spec, env)["region"])
                 seen["envs"][env]["after_destroy"] = glue.list_workflows()["Workflows"]
     except Exception:
@@ -200,7 +200,7 @@ def test_flipping_paused_in_the_spec_changes_only_the_start_trigger_in_place(ter
         assert change["actions"] == ["update"]
         differs = {key for key in change["after"] if change["before"].get(key) != change["after"][key]}
         assert differs == {"enabled"}
-        terraform.run("destroy", "-auto-approve", "-input=false", "-no-color", cwd=root)
+        terraform.destroy(root)
 
 
 # claims_daily's dev and prod workflows as someone built them before gluegen: each resource the
