@@ -270,7 +270,9 @@ def _crawler_count_problems(acts: list[_Act], where: Locations, root: bool) -> l
     return [where.diagnostic(crawlers[2].path, message, key=True)]
 
 
-def _stage_problems(stages: Mapping[str, Stage], where: Locations, known: Collection[str]) -> list[Diagnostic]:
+def _stage_problems(stages: Mapping[str, Stage], where: Locations, known: Collection[str],
+                    conds: dict[str, list[_Cond]]) -> list[Diagnostic]:
+    """The rules about each stage and its conditions; each stage's conditions go to `conds`."""
     problems: list[Diagnostic] = []
     acts = {name: stage_actions(name, stage) for name, stage in stages.items()}
     runners: dict[tuple[str, str], list[str]] = {}
@@ -281,7 +283,7 @@ def _stage_problems(stages: Mapping[str, Stage], where: Locations, known: Collec
     problems += _twice_in_one_trigger(roots, where, root=True)
     for name, stage in stages.items():
         problems += _acts_problems(name, stage, where)
-        conditions = _conditions(name, stage, stages, where, known, problems)
+        conditions = conds[name] = _conditions(name, stage, stages, where, known, problems)
         if stage.after:
             problems += _twice_in_one_trigger(acts[name], where, root=False)
         own = {(act.kind, act.key) for act in acts[name]}
@@ -312,7 +314,7 @@ def _stage_problems(stages: Mapping[str, Stage], where: Locations, known: Collec
 
 
 def _graph_problems(
-    stages: Mapping[str, Stage], where: Locations, known: Collection[str], *, whole: bool
+    stages: Mapping[str, Stage], where: Locations, known: Collection[str], found: dict[str, list[_Cond]], *, whole: bool
 ) -> list[Diagnostic]:
     """Graph rules. A cycle among `stages` is a cycle whatever else is wrong; the rules that
     need the whole graph (a root exists, every stage can run) only run when it is `whole`."""
@@ -334,8 +336,7 @@ def _graph_problems(
     if not whole:
         return problems
     when = {name: stage.when for name, stage in stages.items()}
-    conditions = {name: [(c.upstream.stage, c.upstream.label, c.state) for c in _conditions(name, stage, stages, where, known, [])]
-                  for name, stage in stages.items()}
+    conditions = {name: [(c.upstream.stage, c.upstream.label, c.state) for c in found[name]] for name in stages}
     for name, reason in graph.never_run(conditions, when).items():
         problems.append(where.diagnostic(("stages", name, "after"), f"stage '{name}' can never run: {reason}"))
     return problems
@@ -589,8 +590,9 @@ def stage_problems(
     schema, reference and graph problems are all reported at once.
     """
     known = set(stages) if declared is None else set(declared)
-    problems = _stage_problems(stages, where, known)
-    return problems + _graph_problems(stages, where, known, whole=declared is None and not problems)
+    found: dict[str, list[_Cond]] = {}
+    problems = _stage_problems(stages, where, known, found)
+    return problems + _graph_problems(stages, where, known, found, whole=declared is None and not problems)
 
 
 def analyse(spec: Spec, where: Locations, *, quotas: bool = True) -> Plan:
