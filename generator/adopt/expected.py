@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.adopt.live import GLUE_BATCH_WINDOW, LiveAction, LiveCondition, LiveTrigger, LiveWorkflow, pairs
-from generator.spec.plan import Action, EnvironmentPlan, Plan, Trigger
+from generator.spec.plan import EnvironmentPlan, Plan, Trigger
 
 
 @dataclass(frozen=True)
@@ -24,25 +24,12 @@ class Expected:
     run_properties: bool = True  # False: workflow.ignore_changes leaves them to something else
 
 
-# The part-1 fields of the plan (generator/spec/plan.py), read with their defaults so this module
-# works before and after they land: Trigger.name_for / enabled_input, Action.label,
-# Plan.ignore_run_properties.
-def trigger_name(trigger: Trigger, workflow_name: str) -> str:
-    name_for = getattr(trigger, "name_for", None)
-    return name_for(workflow_name) if name_for is not None else f"{workflow_name}-{trigger.name_suffix}"
-
-
-def _label(action: Action) -> str:
-    """The key of var.stage_arguments for a job action: `<stage>`, or `<stage>.<action>` in a layer."""
-    return getattr(action, "label", action.stage)
-
-
 def _active(trigger: Trigger, inputs: dict[str, Any]) -> bool:
     if trigger.type == "SCHEDULED":
         return not inputs.get("paused", False)
     if trigger.type != "CONDITIONAL":
         return False
-    if getattr(trigger, "enabled_input", False):
+    if trigger.enabled_input:
         return bool(inputs.get("trigger_enabled", {}).get(trigger.address, trigger.enabled))
     return trigger.enabled
 
@@ -64,7 +51,7 @@ def expected(plan: Plan, env: EnvironmentPlan | None) -> Expected:
             LiveAction(
                 kind=action.kind,
                 name=named(action.kind, action.key),
-                arguments=pairs({**dict(action.arguments), **stage_arguments.get(_label(action), {})})
+                arguments=pairs({**dict(action.arguments), **stage_arguments.get(action.label, {})})
                 if action.kind == "job" else (),
                 timeout=action.timeout,
                 notify_delay_after=action.notify_delay_after,
@@ -76,7 +63,7 @@ def expected(plan: Plan, env: EnvironmentPlan | None) -> Expected:
         event = trigger.type == "EVENT"
         window = inputs.get("event_batch_window", trigger.batch_window)
         live = LiveTrigger(
-            name=trigger_name(trigger, name),
+            name=trigger.name_for(name),
             type=trigger.type,
             state="ACTIVATED" if _active(trigger, inputs) else "CREATED",
             description=trigger.description,
@@ -99,4 +86,4 @@ def expected(plan: Plan, env: EnvironmentPlan | None) -> Expected:
         tags=tags,
         triggers=tuple(sorted(triggers, key=lambda t: t.name)),
     )
-    return Expected(workflow, labels, run_properties=not getattr(plan, "ignore_run_properties", False))
+    return Expected(workflow, labels, run_properties=not plan.ignore_run_properties)
