@@ -23,7 +23,7 @@ import yaml
 from botocore.config import Config
 
 from conftest import ROOT, SPECS, Terraform, run_cli
-from e2e_root import SERVICES
+from e2e_root import point_at
 from emulator import emulator
 from generator.spec.model import Spec
 from shapes import all_actions, trigger_name
@@ -37,24 +37,10 @@ def load_spec(path: Path) -> Spec:
 
 ENV_SPECS = [path for path in SPECS if load_spec(path).environments]
 
-OVERRIDE = """\
-provider "aws" {
-  access_key                  = "testing"
-  secret_key                  = "testing"
-  skip_credentials_validation = true
-  skip_metadata_api_check     = true
-  max_retries                 = 2
-
-  endpoints {
-%s
-  }
-}
-"""
 
 
-def point_at(root: Path, endpoint: str) -> None:
-    endpoints = "\n".join(f'    {service} = "{endpoint}"' for service in SERVICES)
-    (root / "providers_override.tf").write_text(OVERRIDE % endpoints, encoding="utf-8")
+
+
 
 
 def client(endpoint: str, service: str, region: str):

@@ -31,7 +31,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, SPECS, Terraform
-from e2e_root import SERVICES
+from e2e_root import point_at
 from emulator import emulator
 from generator.adopt.expected import expected
 from generator.spec.load import load_plan
@@ -39,25 +39,7 @@ from live_shapes import SHAPES, Shape, create
 
 pytestmark = pytest.mark.terraform
 
-OVERRIDE = """\
-provider "aws" {
-  access_key                  = "testing"
-  secret_key                  = "testing"
-  skip_credentials_validation = true
-  skip_metadata_api_check     = true
-  max_retries                 = 2
 
-  endpoints {
-%s
-  }
-}
-"""
-REGION = "us-east-1"
-ACCOUNT = "123456789012"  # moto's
-AWS_ENV = {
-    "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_EC2_METADATA_DISABLED": "true",
-    "AWS_CONFIG_FILE": "/nonexistent/aws-config", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/aws-credentials",
-}
 
 
 @dataclass
@@ -78,9 +60,7 @@ def gluegen(*args: str, cwd: Path) -> subprocess.CompletedProcess:
                           timeout=300)
 
 
-def point_at(root: Path, endpoint: str) -> None:
-    endpoints = "\n".join(f'    {service} = "{endpoint}"' for service in SERVICES)
-    (root / "providers_override.tf").write_text(OVERRIDE % endpoints, encoding="utf-8")
+
 
 
 def planned_changes(terraform: Terraform, root: Path) -> tuple[list[dict], str]:
