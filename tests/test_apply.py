@@ -23,9 +23,14 @@ import yaml
 from conftest import ROOT, SPECS, Terraform
 from e2e_root import module_call, write_root
 from emulator import REGION, emulator
+from generator.adopt import read
+from generator.adopt.drift import compare
+from generator.adopt.expected import expected
+from generator.adopt.to_spec import to_spec
 from generator.render.module import render
 from generator.spec.load import load_plan
 from generator.spec.model import Spec
+from generator.spec.plan import EnvironmentPlan
 from hclparse import parse_module
 from shapes import Act, actions, conditions, crawler_keys, dependent, job_keys, roots, trigger_name
 
@@ -100,6 +105,25 @@ def _workflow_exists(glue, name: str) -> bool:
         return False
 
 
+def _adoption(path: Path, aws, account: str, name: str, description: str | None, spec: Spec) -> dict[str, Any]:
+    """Issue 10 on the applied example: what `drift` finds (nothing: adopt/expected.py models what the
+    module creates) and the workflow that the spec `import` writes from it creates."""
+    inputs: dict[str, Any] = {"workflow_name": name, "jobs": {key: f"e2e-{key}" for key in job_keys(spec)},
+                              "tags": ROOT_TAGS}
+    if crawler_keys(spec):
+        inputs["crawlers"] = {key: f"e2e-{key}" for key in crawler_keys(spec)}
+    if description is not None:
+        inputs["description"] = description
+    original = load_plan(path.read_text(encoding="utf-8"), path.name)
+    want = expected(original, EnvironmentPlan("e2e", REGION, (1, 1), tuple(inputs.items())))
+    live = read.from_api(read.Connection(aws.client("glue"), account, REGION, "aws", aws.endpoint), name)
+    imported = to_spec(live, region=REGION, origin=f"the applied {path.name}")
+    assert imported.text is not None, imported.findings
+    again = load_plan(imported.text, f"imported-{path.name}")
+    return {"drift": compare(want, live), "original": want.workflow,
+            "imported": expected(again, again.environments[0]).workflow}
+
+
 def spec_lifecycle(path: Path, terraform: Terraform, work: Path) -> Observed:
     """Steps 1-5 of the issue for one spec; every observation is kept for the tests."""
     observed = Observed()
@@ -130,6 +154,7 @@ def spec_lifecycle(path: Path, terraform: Terraform, work: Path) -> Observed:
             observed.data["jobs"] = {key: f"e2e-{key}" for key in job_keys(spec)}
             observed.data["crawlers"] = {key: f"e2e-{key}" for key in crawler_keys(spec)}
             observed.data["features"] = _features(aws, spec, observed.data["outputs"])
+            observed.data["adoption"] = _adoption(path, aws, observed.data["account"], name, description, spec)
             observed.data["runs_after_apply"] = glue.get_workflow_runs(Name=name)["Runs"]
             observed.data["run_id"] = glue.start_workflow_run(Name=name)["RunId"]
             observed.data["runs_after_start"] = [r["WorkflowRunId"] for r in glue.get_workflow_runs(Name=name)["Runs"]]
@@ -876,3 +901,17 @@ def test_run_properties_rewritten_in_aws_leave_the_plan_empty_with_ignore_change
     assert change["actions"] == ["update"]
     assert (change["before"]["default_run_properties"], change["after"]["default_run_properties"]) == (
         {"mode": "rewritten"}, {"mode": "full"})
+
+
+@pytest.mark.parametrize("path", SPECS, ids=lambda path: path.stem)
+def test_drift_right_after_apply_is_empty(path, observed):
+    """What adopt/expected.py says a module creates is what terraform applied: `drift` finds nothing."""
+    assert observed[path.stem].get("adoption")["drift"] == []
+
+
+@pytest.mark.parametrize("path", SPECS, ids=lambda path: path.stem)
+def test_importing_the_applied_workflow_gives_a_spec_that_creates_the_same_workflow(path, observed):
+    """Round trip: generate, apply, `import` the applied workflow; the imported spec's module creates
+    the same workflow (names, stages' triggers, conditions, actions, start, activation, tags)."""
+    adoption = observed[path.stem].get("adoption")
+    assert adoption["imported"] == adoption["original"]

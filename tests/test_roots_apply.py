@@ -38,11 +38,6 @@ def load_spec(path: Path) -> Spec:
 ENV_SPECS = [path for path in SPECS if load_spec(path).environments]
 
 
-
-
-
-
-
 def client(endpoint: str, service: str, region: str):
     return boto3.client(service, endpoint_url=endpoint, region_name=region, aws_access_key_id="testing",
                         aws_secret_access_key="testing", config=Config(retries={"max_attempts": 2}))
@@ -64,47 +59,66 @@ def expected(spec: Spec, env: str) -> dict[str, Any]:
     }
 
 
-def lifecycle(path: Path, terraform: Terraform, work: Path) -> dict[str, Any]:
-    spec = load_spec(path)
-    seen: dict[str, Any] = {"envs": {}, "failure": None}
+def lifecycle(paths: list[Path], terraform: Terraform, work: Path) -> dict[str, Any]:
+    """Every environment's root, holding the modules of every spec that declares it, applied side by
+    side on one server: each root once, however many specs share it. Observations by spec and env."""
+    specs = {path.stem: load_spec(path) for path in paths}
+    seen: dict[str, Any] = {"specs": {stem: {} for stem in specs}, "failure": None}
     shutil.copytree(ROOT / "out", work / "out", ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
-    roots = {env: work / "out" / "envs" / env for env in spec.environments}
+    roots = {env: work / "out" / "envs" / env for env in sorted({e for spec in specs.values() for e in spec.environments})}
+
+    def each(env: str):  # (spec's observations of env, spec) for every spec deployed by env's root
+        return [(seen["specs"][stem].setdefault(env, {}), spec) for stem, spec in specs.items() if env in spec.environments]
+
     try:
         with emulator() as aws:
             for env, root in roots.items():
                 point_at(root, aws.endpoint)
                 terraform.run("init", "-input=false", "-no-color", cwd=root)
-                seen["envs"].setdefault(env, {})["validate"] = terraform.run("validate", "-no-color", cwd=root).stdout
-            for env, root in roots.items():  # every environment applied, side by side on one server
+                validated = terraform.run("validate", "-no-color", cwd=root).stdout
+                for got, _ in each(env):
+                    got["validate"] = validated
+            for env, root in roots.items():
                 terraform.run("apply", "-auto-approve", "-input=false", "-no-color", cwd=root)
             for env, root in roots.items():
-                want = expected(spec, env)
-                glue = client(aws.endpoint, "glue", want["region"])
                 outputs = {k: v["value"] for k, v in json.loads(terraform.run("output", "-json", cwd=root).stdout).items()}
-                workflow = glue.get_workflow(Name=want["workflow"])["Workflow"]
-                triggers = [t for t in glue.get_triggers()["Triggers"] if t.get("WorkflowName") == want["workflow"]]
-                seen["envs"][env].update(
-                    outputs=outputs, workflow=workflow, triggers=triggers,
-                    tags=glue.get_tags(ResourceArn=outputs[f"{spec.module}_workflow_arn"])["Tags"],
-                    other_regions=[r for r in ("us-east-1", "eu-west-1") if r != want["region"]
-                                   and want["workflow"] in client(aws.endpoint, "glue", r).list_workflows()["Workflows"]],
-                )
+                for got, spec in each(env):
+                    want = expected(spec, env)
+                    glue = client(aws.endpoint, "glue", want["region"])
+                    workflow = glue.get_workflow(Name=want["workflow"])["Workflow"]
+                    triggers = [t for t in glue.get_triggers()["Triggers"] if t.get("WorkflowName") == want["workflow"]]
+                    got.update(
+                        outputs=outputs, workflow=workflow, triggers=triggers,
+                        tags=glue.get_tags(ResourceArn=outputs[f"{spec.module}_workflow_arn"])["Tags"],
+                        other_regions=[r for r in ("us-east-1", "eu-west-1") if r != want["region"]
+                                       and want["workflow"] in client(aws.endpoint, "glue", r).list_workflows()["Workflows"]],
+                    )
             for env, root in roots.items():
                 plan = terraform.run("plan", "-detailed-exitcode", "-input=false", "-no-color", cwd=root, check=False)
-                seen["envs"][env]["plan"] = (plan.returncode, plan.stdout + plan.stderr)
+                for got, _ in each(env):
+                    got["plan"] = (plan.returncode, plan.stdout + plan.stderr)
             for env, root in roots.items():
                 terraform.destroy(root)
-                glue = client(aws.endpoint, "glue", expected(spec, env)["region"])
-                seen["envs"][env]["after_destroy"] = glue.list_workflows()["Workflows"]
+                for got, spec in each(env):
+                    got["after_destroy"] = client(aws.endpoint, "glue", expected(spec, env)["region"]).list_workflows()["Workflows"]
+            seen["left"] = {region: client(aws.endpoint, "glue", region).list_workflows()["Workflows"]
+                            for region in ("us-east-1", "eu-west-1")}
     except Exception:
         seen["failure"] = traceback.format_exc(limit=3)
     return seen
 
 
-@pytest.fixture(scope="module", params=ENV_SPECS, ids=lambda path: path.stem)
-def applied(request, terraform, tmp_path_factory):
+@pytest.fixture(scope="module")
+def roots_applied(terraform, tmp_path_factory) -> dict[str, Any]:
+    return lifecycle(ENV_SPECS, terraform, tmp_path_factory.mktemp("roots"))
+
+
+@pytest.fixture(params=ENV_SPECS, ids=lambda path: path.stem)
+def applied(request, roots_applied):
+    """One spec and what its environments' roots showed."""
     path = request.param
-    return load_spec(path), lifecycle(path, terraform, tmp_path_factory.mktemp(path.stem))
+    return load_spec(path), {"envs": roots_applied["specs"][path.stem], "failure": roots_applied["failure"],
+                             "left": roots_applied.get("left")}
 
 
 def test_there_is_an_example_spec_with_two_environments():
@@ -158,8 +172,7 @@ def test_destroy_of_each_root_leaves_no_workflow(applied):
     assert seen["failure"] is None, seen["failure"]
     for env in spec.environments:  # destroyed one after the other: each removes its own workflow only
         assert expected(spec, env)["workflow"] not in seen["envs"][env]["after_destroy"]
-    last = list(spec.environments)[-1]
-    assert seen["envs"][last]["after_destroy"] == []
+    assert seen["left"] == {"us-east-1": [], "eu-west-1": []}, "every root destroyed: no workflow left anywhere"
 
 
 def test_flipping_paused_in_the_spec_changes_only_the_start_trigger_in_place(terraform, tmp_path):

@@ -7,9 +7,8 @@ which every resource change is an import and nothing else (from `terraform show 
 is changed with boto3 (a trigger deleted, one added, the workflow's tags changed) and `drift`
 exits 1 naming each change.
 
-Round trip: every example spec gets an environment, is generated and applied (drift must then
-exit 0: expected.py agrees with the module terraform applied), and the applied workflow is imported; the imported spec must mean the same workflow: what its module creates
-(generator.adopt.expected) equals what the original's creates.
+The example specs' round trip (apply, `drift` empty, import of the applied workflow) rides on
+tests/test_apply.py's lifecycle of each spec, which applies them already.
 
 The cases run at once in a thread pool (GLUEGEN_APPLY_WORKERS, default 2), each with its own
 moto server; gluegen runs as a subprocess (the CLI changes no process state then).
@@ -28,18 +27,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from conftest import ROOT, SPECS, Terraform
+from conftest import ROOT, Terraform
 from e2e_root import point_at
 from emulator import emulator
-from generator.adopt.expected import expected
-from generator.spec.load import load_plan
 from live_shapes import SHAPES, Shape, create
 
 pytestmark = pytest.mark.terraform
 
 
+REGION = "us-east-1"
+ACCOUNT = "123456789012"  # moto's
+AWS_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_EC2_METADATA_DISABLED": "true",
+    "AWS_CONFIG_FILE": "/nonexistent/aws-config", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/aws-credentials",
+}
 
 
 @dataclass
@@ -58,9 +60,6 @@ def gluegen(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     env.update(AWS_ENV, PYTHONPATH=str(ROOT))
     return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, env=env, capture_output=True, text=True,
                           timeout=300)
-
-
-
 
 
 def planned_changes(terraform: Terraform, root: Path) -> tuple[list[dict], str]:
@@ -112,55 +111,10 @@ def shape_case(shape: Shape, terraform: Terraform, work: Path) -> Observed:
     return observed
 
 
-def _with_environment(path: Path) -> tuple[str, dict]:
-    """The example spec with an environment `rt` whose jobs and crawlers are named as their keys."""
-    text = path.read_text(encoding="utf-8")
-    plan = load_plan(text, path.name)
-    inputs: dict[str, Any] = {"jobs": {key: key for key in plan.job_keys}}
-    if plan.crawler_keys:
-        inputs["crawlers"] = {key: key for key in plan.crawler_keys}
-    environment = {"environments": {"rt": {"region": REGION, "inputs": inputs}}}
-    return text + "\n" + yaml.safe_dump(environment, sort_keys=True), inputs
-
-
-def round_trip_case(path: Path, terraform: Terraform, work: Path) -> Observed:
-    observed = Observed()
-    try:
-        if "environments:" in path.read_text(encoding="utf-8"):
-            text = path.read_text(encoding="utf-8")
-        else:
-            text, _ = _with_environment(path)
-        (work / "specs").mkdir(parents=True)
-        (work / "specs" / path.name).write_text(text, encoding="utf-8")
-        original = load_plan(text, path.name)
-        env = original.environments[0]
-        with emulator() as aws:
-            check(gluegen("generate", cwd=work), "gluegen generate")
-            root = work / "out" / "envs" / env.name
-            point_at(root, aws.endpoint)
-            terraform.run("init", "-input=false", "-no-color", cwd=root)
-            terraform.run("apply", "-auto-approve", "-input=false", "-no-color", cwd=root)
-            drift = gluegen("drift", "--env", env.name, "--endpoint-url", aws.endpoint, cwd=work)
-            observed.data["drift"] = (drift.returncode, drift.stdout + drift.stderr)
-            want = expected(original, env)
-            imported_dir = work / "imported"
-            check(gluegen("import", want.workflow.name, "--region", env.region, "--endpoint-url", aws.endpoint,
-                          "--specs-dir", str(imported_dir), cwd=work), "gluegen import")
-            (spec,) = imported_dir.glob("*.yaml")
-            imported = load_plan(spec.read_text(encoding="utf-8"), spec.name)
-            observed.data["original"] = want.workflow
-            observed.data["imported"] = expected(imported, imported.environments[0]).workflow
-            observed.data["stages"] = ([s.name for s in original.stages], [s.name for s in imported.stages])
-    except Exception:
-        observed.failure = traceback.format_exc(limit=4)
-    return observed
-
-
 @pytest.fixture(scope="module")
 def observed(terraform: Terraform, tmp_path_factory) -> dict[str, Observed]:
     workers = int(os.environ.get("GLUEGEN_APPLY_WORKERS", "2"))
     cases = {f"shape:{shape.name}": (shape_case, shape) for shape in SHAPES}
-    cases |= {f"spec:{path.stem}": (round_trip_case, path) for path in SPECS}
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = {key: pool.submit(run, subject, terraform, tmp_path_factory.mktemp(key.replace(":", "-")))
                    for key, (run, subject) in cases.items()}
@@ -202,17 +156,3 @@ def test_drift_names_each_change_made_with_boto3(shape, observed):
     assert (f"trigger '{name}-added' (CONDITIONAL, starts job 'added-job') is in the workflow but not in the spec: "
             "the module does not manage it") in output
     assert f"workflow '{name}': tags differ: 'drift' only in AWS ('yes')" in output
-
-
-@pytest.mark.parametrize("path", SPECS, ids=lambda path: path.stem)
-def test_drift_after_terraform_apply_of_every_example_spec_is_empty(path, observed):
-    """What expected.py says a module creates is what terraform applies: no drift right after apply."""
-    code, output = observed[f"spec:{path.stem}"].get("drift")
-    assert code == 0, output
-    assert output.endswith(": in sync\n")
-
-
-@pytest.mark.parametrize("path", SPECS, ids=lambda path: path.stem)
-def test_round_trip_of_every_example_spec(path, observed):
-    case = observed[f"spec:{path.stem}"]
-    assert case.get("imported") == case.get("original")
