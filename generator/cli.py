@@ -270,6 +270,133 @@ def cmd_init(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
     return ExitCode.OK
 
 
+def _read_live(args: argparse.Namespace, workflow: str, region: str | None):
+    """The live workflow and its region: from --from-json, or from AWS (boto3, imported only here)."""
+    from generator.adopt import read
+
+    if getattr(args, "from_json", None):
+        text = workspace.read_text(Path(args.from_json))
+        if text is None:
+            raise UsageError(f"{args.from_json}: no such file")
+        region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+        if not region:
+            raise UsageError("--from-json: the document does not say its region; pass --region (or set AWS_REGION)")
+        live = read.from_json(text, workspace.display(Path(args.from_json)))
+        if live.name != workflow:
+            raise UsageError(f"{args.from_json} holds workflow '{live.name}', not '{workflow}'")
+        return live, region, f"{workspace.display(Path(args.from_json))} (aws glue get-workflow --include-graph)"
+    connection = read.connect(region, args.profile, args.endpoint_url)
+    return read.from_api(connection, workflow), connection.region, f"AWS Glue in {connection.region}"
+
+
+def cmd_import(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
+    from generator.adopt.to_spec import to_spec
+    from generator.errors import LiveError
+
+    folder = Path(args.specs_dir)
+    workspace.check_folder(folder)
+    if args.module is not None:
+        # the spec's own rule for `module`, before reading anything
+        from generator.spec.model import ModuleName
+        from pydantic import TypeAdapter, ValidationError
+        try:
+            TypeAdapter(ModuleName).validate_python(args.module)
+        except ValidationError as error:
+            raise UsageError(f"--module: {error.errors()[0]['msg']}") from None
+        _refuse_existing(folder / f"{args.module}.yaml", args.force)
+    live, region, origin = _read_live(args, args.workflow, args.region)
+    imported = to_spec(live, module=args.module, env=args.env, region=region, origin=origin)
+    path = folder / f"{imported.module}.yaml"
+    fatal = [finding for finding in imported.findings if finding.fatal]
+    if fatal or imported.text is None:
+        raise LiveError("\n".join([f"gluegen: workflow '{live.name}' cannot be adopted as it is; nothing was written:",
+                                   *(f"  {finding}" for finding in fatal)]))
+    _refuse_existing(path, args.force)
+    try:
+        load_plan(imported.text, workspace.display(path))  # the product's own rules, before anything is written
+    except SpecError as error:
+        raise LiveError("\n".join([f"gluegen: the spec for workflow '{live.name}' is not one gluegen accepts; nothing was written:",
+                                   *(f"  {line}" for line in error.lines())])) from None
+    for finding in imported.findings:
+        print(f"note: {finding}", file=stdout)
+    if args.force:
+        workspace.write_file(path, imported.text)
+    else:
+        workspace.create_files([(path, imported.text)])
+    out = "" if os.path.normpath(args.out_dir) == DEFAULT_OUT_DIR else f" --out-dir {shell_word(Path(args.out_dir).as_posix())}"
+    root = (Path(args.out_dir) / ENVS_FOLDER / args.env).as_posix()
+    print(f"wrote {workspace.display(path)}; next: gluegen generate {shell_word(workspace.display(path))}{out}, "
+          f"then terraform init and terraform plan in {root} (imports only"
+          f"{'' if not imported.findings else ', but for the notes above'})", file=stdout)
+    return ExitCode.OK
+
+
+def _refuse_existing(path: Path, force: bool) -> None:
+    if (path.exists() or path.is_symlink()) and not force:
+        raise UsageError(f"{workspace.display(path)} already exists; pass --force to replace it")
+
+
+def _drift_targets(args: argparse.Namespace) -> list[tuple[Module, EnvironmentPlan]]:
+    modules = load_modules(args.specs, args.specs_dir, rendered=False)
+    targets = []
+    for module in modules:
+        envs = {env.name: env for env in module.plan.environments}
+        if args.env is not None:
+            if args.env in envs:
+                targets.append((module, envs[args.env]))
+            elif args.specs:
+                raise UsageError(f"{module.source} declares no environment '{args.env}'"
+                                 + (f" (it has {', '.join(envs)})" if envs else ""))
+        elif len(envs) == 1:
+            targets.append((module, next(iter(envs.values()))))
+        elif envs:
+            raise UsageError(f"{module.source} declares environments {', '.join(envs)}: name one with --env")
+        elif args.specs:
+            raise UsageError(f"{module.source} declares no environment: drift compares an environment's workflow "
+                             "(its names, jobs and tags) with AWS")
+    if not targets:
+        raise UsageError(f"no spec declares environment '{args.env}'" if args.env else "no spec declares an environment")
+    return targets
+
+
+def cmd_drift(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
+    from generator.adopt import read
+    from generator.adopt.drift import compare
+    from generator.adopt.expected import expected
+    from generator.errors import WorkflowNotFound
+
+    connections: dict[str, read.Connection] = {}
+    drifted = 0
+    for module, env in _drift_targets(args):
+        wanted = expected(module.plan, env)
+        region = args.region or env.region
+        if region not in connections:
+            connections[region] = read.connect(region, args.profile, args.endpoint_url)
+        try:
+            live = read.from_api(connections[region], wanted.workflow.name)
+        except WorkflowNotFound:
+            live = None
+        found = compare(wanted, live)
+        where = f"{module.source} ({env.name}, workflow {wanted.workflow.name} in {region})"
+        if not found:
+            print(f"{where}: in sync", file=stdout)
+            continue
+        drifted += 1
+        print(f"{where}: {len(found)} difference(s)", file=stdout)
+        for line in found:
+            print(f"  {line}", file=stdout)
+    return ExitCode.DRIFT if drifted else ExitCode.OK
+
+
+def _identifier(value: str) -> str:
+    """An environment name, as the spec allows it."""
+    from generator.spec.model import IDENTIFIER
+
+    if not IDENTIFIER.fullmatch(value):
+        raise argparse.ArgumentTypeError(f"'{value}' is not a valid name: use 1-63 lowercase letters, digits and underscores, starting with a letter")
+    return value
+
+
 def _path(value: str) -> str:
     """A path option: an empty one would silently mean the current folder."""
     if not value:
@@ -281,7 +408,7 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="gluegen",
         description="Declare an AWS Glue workflow in YAML; generate and check its Terraform module.",
-        epilog="exit codes: 0 ok, 1 check found stale output, 2 invalid spec or usage",
+        epilog="exit codes: 0 ok, 1 check found stale output (drift: AWS differs), 2 invalid spec, usage or AWS error",
     )
     top.add_argument("--version", action="version", version=f"gluegen {__version__}")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -305,13 +432,29 @@ def parser() -> argparse.ArgumentParser:
     simulate_ = add("simulate", "run the workflow locally under Glue's trigger semantics", cmd_simulate, specs=False)
     simulate_.add_argument("spec", metavar="SPEC")
     simulate_.add_argument(
-        "--fail", action="append", default=[], metavar="STAGE[=STATE]",
-        help="make STAGE end FAILED (or STATE: TIMEOUT, STOPPED; CANCELLED for crawlers); repeatable",
+        "--fail", action="append", default=[], metavar="STAGE[.ACTION][=STATE]",
+        help="make STAGE (every action of it) or STAGE.ACTION end FAILED (or STATE: TIMEOUT, STOPPED; CANCELLED for crawlers); repeatable",
     )
     schema = add("schema", "print the spec's JSON Schema", cmd_schema, specs=False)
     where = schema.add_mutually_exclusive_group()
     where.add_argument("--out", type=_path, metavar="FILE", help="write it to FILE instead (a new file or an earlier gluegen schema)")
     where.add_argument("--check", type=_path, metavar="FILE", help="exit 1 with a diff if FILE differs from it")
+    import_ = add("import", "write a spec that adopts a live Glue workflow (never overwrites without --force)",
+                  cmd_import, specs=False)
+    import_.add_argument("workflow", metavar="WORKFLOW", help="name of the Glue workflow")
+    import_.add_argument("--from-json", type=_path, metavar="FILE",
+                         help="read the output of `aws glue get-workflow --name WORKFLOW --include-graph` instead of AWS")
+    import_.add_argument("--module", metavar="NAME", help="module name (default: from the workflow's name)")
+    import_.add_argument("--specs-dir", type=_path, default=DEFAULT_SPECS_DIR, metavar="DIR", help="default: specs")
+    import_.add_argument("--out-dir", type=_path, default=DEFAULT_OUT_DIR, metavar="DIR", help="default: out")
+    import_.add_argument("--env", type=_identifier, default="live", metavar="ENV", help="environment to write (default: live)")
+    import_.add_argument("--force", action="store_true", help="replace an existing spec")
+    drift = add("drift", "compare each spec's environment with what runs in AWS (exit 1 on drift)", cmd_drift)
+    drift.add_argument("--env", type=_identifier, metavar="ENV", help="environment to compare (default: a spec's only one)")
+    for sub in (import_, drift):
+        sub.add_argument("--region", metavar="R", help="AWS region (default: the environment's, or the AWS config's)")
+        sub.add_argument("--profile", metavar="P", help="AWS profile")
+        sub.add_argument("--endpoint-url", metavar="URL", help="Glue and STS endpoint (an emulator, a VPC endpoint)")
     init = add("init", "write a starter spec to specs/NAME.yaml (never overwrites)", cmd_init, specs=False)
     init.add_argument("name", nargs="?", default=DEFAULT_NAME, metavar="NAME", help=f"default: {DEFAULT_NAME}")
     init.add_argument("--specs-dir", type=_path, default=DEFAULT_SPECS_DIR, metavar="DIR", help="default: specs")

@@ -13,6 +13,7 @@ from enum import IntEnum
 class ExitCode(IntEnum):
     OK = 0
     STALE = 1  # `check`: the committed module differs from what the spec renders
+    DRIFT = 1  # `drift`: what runs in AWS differs from the spec (an alias of STALE)
     ERROR = 2  # invalid spec, invalid usage, or a file gluegen refuses to touch
 
 
@@ -67,3 +68,12 @@ class OwnershipError(GluegenError):
 
 class WriteError(GluegenError):
     """The disk refused a write (a folder in the way, no permission, no space)."""
+
+
+class LiveError(GluegenError):
+    """A live workflow could not be read: from AWS (no such workflow, no credentials, access
+    denied, throttled beyond the retries, boto3 missing) or from a recorded JSON document."""
+
+
+class WorkflowNotFound(LiveError):
+    """AWS has no workflow of that name (for `drift`, the largest difference of all)."""

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from generator.errors import OwnershipError, UsageError, WriteError
 from generator.spec.model import ENVS_FOLDER, IDENTIFIER
 from generator.render.module import MARKER, Origin, is_module_file, origin_of
-from generator.render.roots import is_root_file
+from generator.render.roots import IMPORTS_FILE, adopted_modules, is_root_file
 
 SPEC_SUFFIXES = (".yaml", ".yml")
 _TEMP_SUFFIX = ".gluegen-tmp"  # a new file, written and synced before it is renamed into place
@@ -264,17 +264,39 @@ def _survey_root(target: RootTarget, out_dir: Path, run: dict[Path, Target]) -> 
             f"{names}: not written by gluegen (no '{MARKER}' header, or not a regular file); move it away or rename it"
         )
     others: dict[Path, Path] = {}
-    foreign = set()
+    foreign: dict[str, Path] = {}  # module files of specs this run did not read -> their spec
     for name, text in on_disk.generated.items():
         named = _named_spec(text, out_dir)
         if name in target.files:
             own = target.owners[name].resolve() if name in target.owners else None
             _claim(target.folder / name, named, own, run, others)
         elif named is not None and named.resolve() not in run and named.is_file():
-            foreign.add(name)
-    mine = Folder({name: text for name, text in on_disk.generated.items() if name not in foreign}, on_disk.handwritten)
+            foreign[name] = named
+    theirs = {*foreign, *([IMPORTS_FILE] if _others_imports(target, on_disk, foreign) else [])}
+    mine = Folder({name: text for name, text in on_disk.generated.items() if name not in theirs}, on_disk.handwritten)
     stale = tuple(sorted(name for name in mine.generated if name not in target.files))
     return ModuleState(Target(target.folder, target.files), mine, stale, tuple(others.values()))
+
+
+def _others_imports(target: RootTarget, on_disk: Folder, foreign: dict[str, Path]) -> bool:
+    """Whether the root's imports.tf adopts only modules of specs this run did not read (then it is
+    theirs: left alone). imports.tf is shared by the specs that declare the environment, so a run
+    that did not read a spec whose module it adopts cannot otherwise rewrite or remove it without
+    losing that module's import blocks: refused."""
+    text = on_disk.generated.get(IMPORTS_FILE)
+    if text is None or target.files.get(IMPORTS_FILE) == text:
+        return False
+    adopted = adopted_modules(text)
+    lost = sorted(spec for name, spec in foreign.items() if name.removesuffix(".tf") in adopted)
+    if not lost:
+        return False
+    ours = {name.removesuffix(".tf") for name in target.owners}
+    if IMPORTS_FILE not in target.files and not adopted & ours:
+        return True
+    raise OwnershipError(
+        f"{(target.folder / IMPORTS_FILE).as_posix()}: also adopts the module of {', '.join(map(display, lost))}, "
+        "which this run did not read; pass every spec that declares the environment (or none, to read them all)"
+    )
 
 
 def _orphans(out_dir: Path, run: dict[Path, Target], produced: set[str], *, roots: bool = False) -> list[Orphan]:

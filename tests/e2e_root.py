@@ -110,3 +110,25 @@ def write_root(
         text += "\n" + CRAWLERS % {"crawler_keys": json.dumps(sorted(crawler_keys))}
     (folder / "main.tf").write_text(text + "\n" + "\n".join(calls), encoding="utf-8")
     return folder
+
+
+# A root's provider pointed at a moto server: a providers_override.tf beside the generated files.
+ENDPOINT_OVERRIDE = """\
+provider "aws" {
+  access_key                  = "testing"
+  secret_key                  = "testing"
+  skip_credentials_validation = true
+  skip_metadata_api_check     = true
+  max_retries                 = 2
+
+  endpoints {
+%s
+  }
+}
+"""
+
+
+def point_at(root: Path, endpoint: str) -> None:
+    """Point the root's AWS provider at the moto server at `endpoint`."""
+    endpoints = "\n".join(f'    {service} = "{endpoint}"' for service in SERVICES)
+    (root / "providers_override.tf").write_text(ENDPOINT_OVERRIDE % endpoints, encoding="utf-8")

@@ -23,10 +23,16 @@ import yaml
 from conftest import ROOT, SPECS, Terraform
 from e2e_root import module_call, write_root
 from emulator import REGION, emulator
+from generator.adopt import read
+from generator.adopt.drift import compare
+from generator.adopt.expected import expected
+from generator.adopt.to_spec import to_spec
 from generator.render.module import render
 from generator.spec.load import load_plan
 from generator.spec.model import Spec
+from generator.spec.plan import EnvironmentPlan
 from hclparse import parse_module
+from shapes import Act, actions, conditions, crawler_keys, dependent, job_keys, roots, trigger_name
 
 pytestmark = pytest.mark.terraform
 
@@ -35,14 +41,6 @@ ROOT_TAGS = {"Environment": "e2e", "Project": "MetricCare"}
 
 def load_spec(path: Path) -> Spec:
     return Spec.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-
-
-def job_keys(spec: Spec) -> list[str]:
-    return list(dict.fromkeys(stage.job or name for name, stage in spec.stages.items() if not stage.crawler))
-
-
-def crawler_keys(spec: Spec) -> list[str]:
-    return [name for name, stage in spec.stages.items() if stage.crawler]
 
 
 def _features(aws, spec: Spec, outputs: dict) -> dict[str, Any]:
@@ -107,6 +105,25 @@ def _workflow_exists(glue, name: str) -> bool:
         return False
 
 
+def _adoption(path: Path, aws, account: str, name: str, description: str | None, spec: Spec) -> dict[str, Any]:
+    """Issue 10 on the applied example: what `drift` finds (nothing: adopt/expected.py models what the
+    module creates) and the workflow that the spec `import` writes from it creates."""
+    inputs: dict[str, Any] = {"workflow_name": name, "jobs": {key: f"e2e-{key}" for key in job_keys(spec)},
+                              "tags": ROOT_TAGS}
+    if crawler_keys(spec):
+        inputs["crawlers"] = {key: f"e2e-{key}" for key in crawler_keys(spec)}
+    if description is not None:
+        inputs["description"] = description
+    original = load_plan(path.read_text(encoding="utf-8"), path.name)
+    want = expected(original, EnvironmentPlan("e2e", REGION, (1, 1), tuple(inputs.items())))
+    live = read.from_api(read.Connection(aws.client("glue"), account, REGION, "aws", aws.endpoint), name)
+    imported = to_spec(live, region=REGION, origin=f"the applied {path.name}")
+    assert imported.text is not None, imported.findings
+    again = load_plan(imported.text, f"imported-{path.name}")
+    return {"drift": compare(want, live), "original": want.workflow,
+            "imported": expected(again, again.environments[0]).workflow}
+
+
 def spec_lifecycle(path: Path, terraform: Terraform, work: Path) -> Observed:
     """Steps 1-5 of the issue for one spec; every observation is kept for the tests."""
     observed = Observed()
@@ -137,6 +154,7 @@ def spec_lifecycle(path: Path, terraform: Terraform, work: Path) -> Observed:
             observed.data["jobs"] = {key: f"e2e-{key}" for key in job_keys(spec)}
             observed.data["crawlers"] = {key: f"e2e-{key}" for key in crawler_keys(spec)}
             observed.data["features"] = _features(aws, spec, observed.data["outputs"])
+            observed.data["adoption"] = _adoption(path, aws, observed.data["account"], name, description, spec)
             observed.data["runs_after_apply"] = glue.get_workflow_runs(Name=name)["Runs"]
             observed.data["run_id"] = glue.start_workflow_run(Name=name)["RunId"]
             observed.data["runs_after_start"] = [r["WorkflowRunId"] for r in glue.get_workflow_runs(Name=name)["Runs"]]
@@ -148,10 +166,10 @@ def spec_lifecycle(path: Path, terraform: Terraform, work: Path) -> Observed:
             start = "module.glue_workflow.aws_glue_trigger.start"
             terraform.run("state", "rm", "-no-color", start, cwd=root)
             _timed(observed, "import", lambda: terraform.run(
-                "import", "-input=false", "-no-color", start, f"{name}-start", cwd=root))
+                "import", "-input=false", "-no-color", start, trigger_name(spec, None, name), cwd=root))
             plan = terraform.run("plan", "-detailed-exitcode", "-input=false", "-no-color", cwd=root, check=False)
             observed.data["plan_after_import"] = (plan.returncode, plan.stdout + plan.stderr)
-            _timed(observed, "destroy", lambda: terraform.run("destroy", "-auto-approve", "-input=false", "-no-color", cwd=root))
+            _timed(observed, "destroy", lambda: terraform.destroy(root))
             observed.data["exists_after_destroy"] = _workflow_exists(glue, name)
             observed.data["triggers_after_destroy"] = [t["Name"] for t in _triggers_of(glue, name)]
     except Exception:  # the tests report it against the step that needed the data
@@ -191,7 +209,7 @@ def two_instances_case(terraform: Terraform, work: Path) -> Observed:
             }
             plan = terraform.run("plan", "-detailed-exitcode", "-input=false", "-no-color", cwd=root, check=False)
             observed.data["plan"] = plan.returncode
-            terraform.run("destroy", "-auto-approve", "-input=false", "-no-color", cwd=root)
+            terraform.destroy(root)
     except Exception:
         observed.failure = traceback.format_exc(limit=3)
     return observed
@@ -226,7 +244,7 @@ def external_topic_case(terraform: Terraform, work: Path) -> Observed:
             observed.data["topics"] = sorted(t["TopicArn"] for t in sns.list_topics()["Topics"])
             plan = terraform.run("plan", "-detailed-exitcode", "-input=false", "-no-color", cwd=root, check=False)
             observed.data["plan"] = (plan.returncode, plan.stdout + plan.stderr)
-            terraform.run("destroy", "-auto-approve", "-input=false", "-no-color", cwd=root)
+            terraform.destroy(root)
     except Exception:
         observed.failure = traceback.format_exc(limit=3)
     return observed
@@ -251,8 +269,8 @@ def bad_name_case(terraform: Terraform, work: Path) -> Observed:
     return observed
 
 
-def _plan(terraform: Terraform, root: Path) -> tuple[int, str]:
-    plan = terraform.run("plan", "-detailed-exitcode", "-input=false", "-no-color", cwd=root, check=False)
+def _plan(terraform: Terraform, root: Path, *options: str) -> tuple[int, str]:
+    plan = terraform.run("plan", "-detailed-exitcode", "-input=false", "-no-color", *options, cwd=root, check=False)
     return plan.returncode, plan.stdout + plan.stderr
 
 
@@ -284,8 +302,9 @@ def schedule_inputs_case(terraform: Terraform, work: Path) -> Observed:
             main = root / "main.tf"
             main.write_text(main.read_text(encoding="utf-8").replace("paused              = true", "paused              = false"),
                             encoding="utf-8")
-            observed.data["unpause_plan"] = _plan(terraform, root)
-            terraform.run("apply", "-auto-approve", "-input=false", "-no-color", cwd=root)
+            # The plan asserted on is saved and applied as it is: no second plan to reach the same change.
+            observed.data["unpause_plan"] = _plan(terraform, root, "-out=unpause.tfplan")
+            terraform.run("apply", "-input=false", "-no-color", "unpause.tfplan", cwd=root)
             observed.data["start_after_unpause"] = glue.get_trigger(Name=f"{name}-start")["Trigger"]
             observed.data["plan_after_unpause"] = _plan(terraform, root)
     except Exception:
@@ -339,6 +358,100 @@ def event_inputs_case(terraform: Terraform, work: Path) -> Observed:
     return observed
 
 
+EXTERNAL_SPEC = """\
+version: 1
+module: external_start
+workflow:
+  name: outside_wf
+  default_run_properties: {mode: full}
+  ignore_changes: [default_run_properties]
+start:
+  event: {external: true, batch_size: 5, batch_window: 300}
+stages:
+  load: {}
+  refine: {after: [load]}
+"""
+
+CONTROL_SPEC = """\
+version: 1
+module: control
+workflow:
+  name: control_wf
+  default_run_properties: {mode: full}
+stages:
+  load: {}
+"""
+
+OUTSIDE_RULE = """\
+# What a root elsewhere does for an external EVENT start: its own rule, target and role.
+resource "aws_cloudwatch_event_rule" "outside" {
+  name          = "e2e-outside-start"
+  event_pattern = jsonencode({ source = ["my.app"] })
+}
+
+resource "aws_iam_role" "outside" {
+  name = "e2e-outside-start"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "events.amazonaws.com" } }]
+  })
+}
+
+resource "aws_iam_role_policy" "outside" {
+  name   = "notify"
+  role   = aws_iam_role.outside.id
+  policy = module.external.event_policy_json
+}
+
+resource "aws_cloudwatch_event_target" "outside" {
+  rule     = aws_cloudwatch_event_rule.outside.name
+  arn      = module.external.workflow_arn
+  role_arn = aws_iam_role.outside.arn
+}
+"""
+
+
+def outside_changes_case(terraform: Terraform, work: Path) -> Observed:
+    """Issue 10: an EVENT start whose rule lives elsewhere (here: beside the module, as another
+    root would hold it, wired only through the module's outputs), and run properties something
+    else rewrites: after UpdateWorkflow changes them in AWS, the plan shows no change for the
+    module with workflow.ignore_changes, and the update for the control module without it."""
+    observed = Observed()
+    try:
+        for label, text in (("external", EXTERNAL_SPEC), ("control", CONTROL_SPEC)):
+            folder = work / f"{label}_module"
+            folder.mkdir(parents=True)
+            for file, content in render(load_plan(text, f"{label}.yaml")).items():
+                (folder / file).write_text(content, encoding="utf-8")
+        with emulator() as aws:
+            calls = [
+                module_call(label, f"{label}_wf" if label == "control" else "outside_wf", None, keys, ROOT_TAGS,
+                            outputs=("workflow_arn",)).replace('source = "./module"', f'source = "./{label}_module"')
+                for label, keys in (("external", ["load", "refine"]), ("control", ["load"]))
+            ]
+            root = write_root(work, work / "control_module", aws.endpoint, ["load", "refine"], calls)
+            (root / "outside.tf").write_text(OUTSIDE_RULE, encoding="utf-8")
+            terraform.run("init", "-input=false", "-no-color", cwd=root)
+            terraform.run("apply", "-auto-approve", "-input=false", "-no-color", cwd=root)
+            outputs = json.loads(terraform.run("output", "-json", cwd=root).stdout)
+            observed.data["outputs"] = {key: value["value"] for key, value in outputs.items()}
+            glue, events, iam = aws.client("glue"), aws.client("events"), aws.client("iam")
+            observed.data["start"] = glue.get_trigger(Name="outside_wf-start")["Trigger"]
+            observed.data["rules"] = sorted(rule["Name"] for rule in events.list_rules()["Rules"])
+            observed.data["roles"] = sorted(role["RoleName"] for role in iam.list_roles()["Roles"])
+            observed.data["targets"] = events.list_targets_by_rule(Rule="e2e-outside-start")["Targets"]
+            observed.data["policy"] = iam.get_role_policy(RoleName="e2e-outside-start", PolicyName="notify")["PolicyDocument"]
+            for name in ("outside_wf", "control_wf"):  # what a Lambda function does before each run
+                glue.update_workflow(Name=name, DefaultRunProperties={"mode": "rewritten"})
+            observed.data["properties"] = {
+                name: glue.get_workflow(Name=name)["Workflow"]["DefaultRunProperties"] for name in ("outside_wf", "control_wf")}
+            terraform.run("plan", "-input=false", "-no-color", "-out=after.plan", cwd=root)
+            observed.data["plan"] = json.loads(terraform.run("show", "-json", "after.plan", cwd=root).stdout)
+    except Exception:
+        observed.failure = traceback.format_exc(limit=3)
+    return observed
+
+
 def bad_inputs_case(terraform: Terraform, work: Path) -> Observed:
     """Issue 9: the module refuses at plan an invalid cron, an unknown stage in stage_arguments
     and `paused = true` on an on-demand start, each with its message."""
@@ -379,6 +492,7 @@ def observed(terraform, tmp_path_factory) -> dict[str, Observed]:
         futures["schedule_inputs"] = pool.submit(schedule_inputs_case, terraform, work / "schedule_inputs")
         futures["event_inputs"] = pool.submit(event_inputs_case, terraform, work / "event_inputs")
         futures["bad_inputs"] = pool.submit(bad_inputs_case, terraform, work / "bad_inputs")
+        futures["outside_changes"] = pool.submit(outside_changes_case, terraform, work / "outside_changes")
         results = {name: future.result() for name, future in futures.items()}
     elapsed = time.monotonic() - started
     print(f"\napply tests: {len(results)} cases in {elapsed:.1f} s; steps: "
@@ -391,11 +505,11 @@ def case(request, observed):
     return load_spec(request.param), observed[request.param.stem]
 
 
-def expected_action(spec: Spec, stage_name: str, jobs: dict[str, str], crawlers: dict[str, str]) -> dict:
-    stage = spec.stages[stage_name]
-    if stage.crawler:
-        return {"CrawlerName": crawlers[stage_name]}
-    action: dict[str, Any] = {"JobName": jobs[stage.job or stage_name]}
+def expected_action(act: Act, jobs: dict[str, str], crawlers: dict[str, str]) -> dict:
+    stage = act.options
+    if act.kind == "crawler":  # a crawler action carries a timeout at most
+        return {"CrawlerName": crawlers[act.key], **({"Timeout": stage.timeout} if stage.timeout is not None else {})}
+    action: dict[str, Any] = {"JobName": jobs[act.key]}
     if stage.arguments:
         action["Arguments"] = stage.arguments
     if stage.timeout is not None:
@@ -428,10 +542,9 @@ def test_step2_triggers_equal_the_stages_plus_the_start_trigger(case):
     jobs, crawlers = seen.get("jobs"), seen.get("crawlers")
     name = spec.workflow.name
     by_name = {t["Name"]: t for t in seen.get("triggers")}
-    dependent = [stage for stage, body in spec.stages.items() if body.after]
-    assert set(by_name) == {f"{name}-start", *(f"{name}-{stage}" for stage in dependent)}
-    start = by_name[f"{name}-start"]
-    roots = [stage for stage, body in spec.stages.items() if not body.after]
+    assert set(by_name) == {trigger_name(spec, None, name), *(trigger_name(spec, stage, name) for stage in dependent(spec))}
+    start = by_name[trigger_name(spec, None, name)]
+    assert start.get("Description") == spec.start.description
     if spec.start.schedule:
         assert (start["Type"], start["Schedule"], start["State"]) == ("SCHEDULED", spec.start.schedule, "ACTIVATED")
     elif spec.start.event:
@@ -445,21 +558,24 @@ def test_step2_triggers_equal_the_stages_plus_the_start_trigger(case):
         # no run for a started trigger, so this state is the proof, not the empty run list.
         assert (start["Type"], start["State"]) == ("ON_DEMAND", "CREATED")
     assert "Predicate" not in start or not start["Predicate"].get("Conditions")
-    assert start["Actions"] == [expected_action(spec, root, jobs, crawlers) for root in roots]
-    for stage in dependent:
-        trigger = by_name[f"{name}-{stage}"]
-        assert (trigger["Type"], trigger["State"]) == ("CONDITIONAL", "ACTIVATED")
+    assert start["Actions"] == [expected_action(act, jobs, crawlers) for root in roots(spec) for act in actions(spec, root)]
+    for stage in dependent(spec):
+        trigger = by_name[trigger_name(spec, stage, name)]
+        # A stage with `enabled: false` is created and never activated: CREATED (moto has no DEACTIVATED
+        # for a trigger that was never started; AWS shows CREATED too).
+        state = "ACTIVATED" if spec.stages[stage].enabled else "CREATED"
+        assert (trigger["Type"], trigger["State"]) == ("CONDITIONAL", state)
         assert trigger.get("Description") == spec.stages[stage].description
-        assert trigger["Actions"] == [expected_action(spec, stage, jobs, crawlers)]
+        assert trigger["Actions"] == [expected_action(act, jobs, crawlers) for act in actions(spec, stage)]
         predicate = trigger["Predicate"]
         # The provider sends Logical = AND (its default) even for one condition; AWS stores it.
         assert predicate["Logical"] == ("ANY" if spec.stages[stage].when == "any" else "AND")
         expected = []
-        for up, state in spec.stages[stage].after.items():
-            if spec.stages[up].crawler:
-                expected.append({"LogicalOperator": "EQUALS", "CrawlerName": crawlers[up], "CrawlState": state})
+        for act, state in conditions(spec, stage):
+            if act.kind == "crawler":
+                expected.append({"LogicalOperator": "EQUALS", "CrawlerName": crawlers[act.key], "CrawlState": state})
             else:
-                expected.append({"LogicalOperator": "EQUALS", "JobName": jobs[spec.stages[up].job or up], "State": state})
+                expected.append({"LogicalOperator": "EQUALS", "JobName": jobs[act.key], "State": state})
         assert predicate["Conditions"] == expected
 
 
@@ -470,8 +586,7 @@ def test_step2_outputs_equal_what_the_api_reports(case):
     name = spec.workflow.name
     assert outputs["glue_workflow_workflow_name"] == seen.get("workflow")["Name"]
     assert outputs["glue_workflow_workflow_arn"] == f"{prefix}:workflow/{name}"
-    dependent = [stage for stage, body in spec.stages.items() if body.after]
-    order = [f"{name}-start", *(f"{name}-{stage}" for stage in dependent)]
+    order = [trigger_name(spec, None, name), *(trigger_name(spec, stage, name) for stage in dependent(spec))]
     assert outputs["glue_workflow_trigger_arns"] == [f"{prefix}:trigger/{trigger}" for trigger in order]
     assert {t["Name"] for t in seen.get("triggers")} == set(order)
     # Glue returns no ARN for triggers: the API resolving each output ARN to the module's tags proves it.
@@ -732,3 +847,71 @@ def test_plan_refuses_inputs_the_spec_would_refuse(observed):
     }.items():
         code, output = seen.get(label)
         assert code == 1 and message in output, (label, output)
+
+
+def test_the_layered_deployment_reads_back_with_its_names_layers_and_deactivated_clean_up(observed):
+    """Issue 10: the seed's real shape, as boto3 sees it after apply (asserted literally, not derived)."""
+    seen = observed["layered_medallion"]
+    by_name = {t["Name"]: t for t in seen.get("triggers")}
+    assert sorted(by_name) == ["dev-bronze_layer-trigger", "dev-gold_layer-trigger", "dev-silver_layer-trigger",
+                               "layered_medallion-on-silver-failure"]
+    start = by_name["dev-bronze_layer-trigger"]
+    assert (start["Type"], start["State"]) == ("ON_DEMAND", "CREATED")
+    assert [a["JobName"] for a in start["Actions"]] == ["e2e-bronze_claims", "e2e-bronze_members", "e2e-bronze_providers"]
+    silver = by_name["dev-silver_layer-trigger"]
+    assert [(c["JobName"], c["State"]) for c in silver["Predicate"]["Conditions"]] == [
+        ("e2e-bronze_claims", "SUCCEEDED"), ("e2e-bronze_members", "SUCCEEDED"), ("e2e-bronze_providers", "SUCCEEDED")]
+    assert silver["Predicate"]["Logical"] == "AND"
+    assert [a["JobName"] for a in silver["Actions"]] == ["e2e-silver_claims", "e2e-silver_members", "e2e-silver_providers"]
+    assert silver["Actions"][0]["NotificationProperty"] == {"NotifyDelayAfter": 15}
+    gold = by_name["dev-gold_layer-trigger"]
+    assert gold["Actions"][-1] == {"CrawlerName": "e2e-gold_crawler", "Timeout": 30}
+    cleanup = by_name["layered_medallion-on-silver-failure"]
+    assert (cleanup["State"], cleanup["Predicate"]["Logical"]) == ("CREATED", "ANY")
+    assert len(cleanup["Predicate"]["Conditions"]) == 6
+    assert cleanup["Actions"] == [{"JobName": "e2e-silver_cleanup", "Arguments": {"--layer": "silver"}}]
+
+
+def test_an_external_event_start_has_its_trigger_and_batching_and_no_rule_of_its_own(observed):
+    seen = observed["outside_changes"]
+    start = seen.get("start")
+    assert (start["Type"], start["State"]) == ("EVENT", "CREATED")
+    assert start["EventBatchingCondition"] == {"BatchSize": 5, "BatchWindow": 300}
+    # Only the outside rule and role exist: the module created no rule, target or role.
+    assert seen.get("rules") == ["e2e-outside-start"]
+    assert seen.get("roles") == ["e2e-outside-start", "gluegen-e2e-glue"]
+    # The module's outputs are all the outside rule needs: the target and its role's policy.
+    arn = seen.get("outputs")["external_workflow_arn"]
+    assert arn.endswith(":workflow/outside_wf")
+    (target,) = seen.get("targets")
+    assert target["Arn"] == arn and target["RoleArn"].endswith(":role/e2e-outside-start")
+    (statement,) = _statements(seen.get("policy"))
+    assert (statement["Effect"], _listed(statement["Action"]), _listed(statement["Resource"])) == (
+        "Allow", ["glue:notifyEvent"], [arn])
+
+
+def test_run_properties_rewritten_in_aws_leave_the_plan_empty_with_ignore_changes(observed):
+    seen = observed["outside_changes"]
+    assert seen.get("properties") == {"outside_wf": {"mode": "rewritten"}, "control_wf": {"mode": "rewritten"}}
+    changes = {c["address"]: c["change"] for c in seen.get("plan")["resource_changes"] if c["change"]["actions"] != ["no-op"]}
+    # The control module (no ignore_changes) would put its run properties back: the provider sees
+    # the rewrite, so the module with ignore_changes showing nothing is the lifecycle rule at work.
+    assert list(changes) == ["module.control.aws_glue_workflow.this"]
+    change = changes["module.control.aws_glue_workflow.this"]
+    assert change["actions"] == ["update"]
+    assert (change["before"]["default_run_properties"], change["after"]["default_run_properties"]) == (
+        {"mode": "rewritten"}, {"mode": "full"})
+
+
+@pytest.mark.parametrize("path", SPECS, ids=lambda path: path.stem)
+def test_drift_right_after_apply_is_empty(path, observed):
+    """What adopt/expected.py says a module creates is what terraform applied: `drift` finds nothing."""
+    assert observed[path.stem].get("adoption")["drift"] == []
+
+
+@pytest.mark.parametrize("path", SPECS, ids=lambda path: path.stem)
+def test_importing_the_applied_workflow_gives_a_spec_that_creates_the_same_workflow(path, observed):
+    """Round trip: generate, apply, `import` the applied workflow; the imported spec's module creates
+    the same workflow (names, stages' triggers, conditions, actions, start, activation, tags)."""
+    adoption = observed[path.stem].get("adoption")
+    assert adoption["imported"] == adoption["original"]

@@ -29,6 +29,10 @@ def test_error_corpus_covers_every_rule_of_the_issue():
     assert {
         "yaml_syntax", "duplicate_key", "unknown_key", "wrong_type", "bad_stage_name", "bad_module_name",
         "name_too_long", "unknown_after", "after_itself", "cycle", "no_root", "empty_stages", "bad_cron",
+        # issue 10: what AWS refuses, and the new fields' rules
+        "layer_job_condition_and_action", "layer_three_crawlers", "layer_actions_quota", "when_all_two_states",
+        "duplicate_trigger_name", "field_beside_actions", "trigger_name_and_suffix", "enabled_on_root",
+        "trigger_name_on_root", "unknown_action", "crawler_action_job_option", "env_trigger_enabled",
     } <= names
 
 

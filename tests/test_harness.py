@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import terraform_cli_config
+from conftest import GO_GC_PERCENT, terraform_cli_config, terraform_env
 
 TESTS = Path(__file__).resolve().parent
 
@@ -65,3 +65,11 @@ def test_cli_config_uses_the_mirror_only_when_one_is_named(tmp_path):
     assert 'filesystem_mirror {\n    path    = "/opt/mirror"' in mirrored.read_text()
     direct = terraform_cli_config(tmp_path / "b", None).read_text()
     assert "provider_installation" not in direct and "plugin_cache_dir" in direct
+
+
+def test_terraform_runs_with_the_go_gc_target_unless_one_is_set(tmp_path):
+    """terraform and the provider it starts inherit GOGC; a GOGC the user set wins."""
+    config = tmp_path / "terraform.rc"
+    env = terraform_env(config, {"PATH": "/bin"})
+    assert env["GOGC"] == GO_GC_PERCENT == "400" and env["TF_CLI_CONFIG_FILE"] == str(config)
+    assert terraform_env(config, {"GOGC": "100"})["GOGC"] == "100"

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 
 import pytest
@@ -52,7 +54,10 @@ def test_pitfall_2_conditional_and_scheduled_triggers_are_enabled_explicitly():
         if trigger["type"] in ("CONDITIONAL", "SCHEDULED"):
             # A scheduled start is enabled unless var.paused; a conditional trigger always (paused
             # stops new runs only, so a run in progress finishes).
-            assert trigger["enabled"] == ("${!var.paused}" if trigger["type"] == "SCHEDULED" else True)
+            # Issue 10: a stage that sets `enabled` gets its value through var.trigger_enabled, never unset.
+            assert trigger["enabled"] == ("${!var.paused}" if trigger["type"] == "SCHEDULED" else True) or (
+                trigger["type"] == "CONDITIONAL"
+                and re.fullmatch(r'\$\{lookup\(var\.trigger_enabled, "[a-z0-9_]+", (true|false)\)\}', trigger["enabled"]))
             assert "start_on_creation" not in trigger
 
 

@@ -12,6 +12,7 @@ import yaml
 from conftest import ROOT, SPECS
 from generator.spec.model import Spec
 from hclparse import blocks, merged, parse_module
+from shapes import Act, actions, conditions, crawler_keys, dependent, job_keys, roots, trigger_file
 
 
 def literal(value: str) -> str:
@@ -23,16 +24,22 @@ def job(key: str) -> str:
     return f'${{var.jobs["{key}"]}}'
 
 
-def ref(spec: Spec, name: str) -> tuple[str, str]:
-    """(field, reference) naming a stage's job or crawler, as an action or condition does."""
-    stage = spec.stages[name]
-    if stage.crawler:
-        return "crawler_name", f'${{var.crawlers["{name}"]}}'
-    return "job_name", job(stage.job or name)
+def ref(act: Act) -> tuple[str, str]:
+    """(field, reference) naming an action's job or crawler, as an action or condition does."""
+    if act.kind == "crawler":
+        return "crawler_name", f'${{var.crawlers["{act.key}"]}}'
+    return "job_name", job(act.key)
 
 
 def file_of(spec: Spec, name: str) -> str:
-    return f"{name}_{'crawler' if spec.stages[name].crawler else 'job'}_trigger.tf"
+    return trigger_file(spec, name)
+
+
+def name_expression(owner, default: str) -> str:
+    """A trigger's `name` as python-hcl2 reads it: the exact name, or the workflow name and suffix."""
+    if owner.trigger_name is not None:
+        return owner.trigger_name
+    return f"${{var.workflow_name}}-{owner.trigger_suffix or default}"
 
 
 FEATURE_RESOURCES = {
@@ -45,12 +52,12 @@ def load(path) -> Spec:
     return Spec.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
-def expected_action(name: str, spec: Spec) -> dict:
-    stage = spec.stages[name]
-    field, reference = ref(spec, name)
+def expected_action(act: Act) -> dict:
+    stage = act.options
+    field, reference = ref(act)
     action: dict = {field: reference}
-    if not stage.crawler:  # the spec's arguments under var.stage_arguments["<stage>"]
-        action["arguments"] = (stage.arguments, f'lookup(var.stage_arguments, "{name}", {{}})')
+    if act.kind == "job":  # the spec's arguments under var.stage_arguments["<stage>"] (or "<stage>.<action>")
+        action["arguments"] = (stage.arguments, f'lookup(var.stage_arguments, "{act.label}", {{}})')
     if stage.timeout is not None:
         action["timeout"] = stage.timeout
     if stage.security_configuration is not None:
@@ -82,10 +89,9 @@ def case(request):
 
 def test_resources_are_one_workflow_and_one_trigger_per_dependent_stage(case):
     spec, module = case
-    dependent = [name for name, stage in spec.stages.items() if stage.after]
     assert set(module.resources) - FEATURE_RESOURCES == {"aws_glue_workflow", "aws_glue_trigger"}
     assert list(module.resources["aws_glue_workflow"]) == ["this"]
-    assert set(module.resources["aws_glue_trigger"]) == {"start", *dependent}
+    assert set(module.resources["aws_glue_trigger"]) == {"start", *dependent(spec)}
 
 
 def test_workflow_attributes(case):
@@ -107,8 +113,8 @@ def test_workflow_attributes(case):
 def test_start_trigger_fires_every_root_stage(case):
     spec, module = case
     start = module.resources["aws_glue_trigger"]["start"]
-    roots = [name for name, stage in spec.stages.items() if not stage.after]
-    assert start["name"] == "${var.workflow_name}-start"
+    assert start["name"] == name_expression(spec.start, "start")
+    assert literal(start.get("description", "")) == (spec.start.description or "")
     assert start["workflow_name"] == "${aws_glue_workflow.this.name}"
     if spec.start.schedule:
         assert (start["type"], start["enabled"], start["schedule"]) == ("SCHEDULED", "${!var.paused}", "${var.schedule}")
@@ -124,8 +130,9 @@ def test_start_trigger_fires_every_root_stage(case):
         assert (start["type"], start["enabled"]) == ("ON_DEMAND", False)
         assert "schedule" not in start
     assert "predicate" not in start
-    actions = [actual_action(a, r) for a, r in zip(blocks(start["actions"]), roots, strict=True)]
-    assert actions == [expected_action(r, spec) for r in roots]
+    acts = [act for root in roots(spec) for act in actions(spec, root)]
+    found = [actual_action(a, act.label) for a, act in zip(blocks(start["actions"]), acts, strict=True)]
+    assert found == [expected_action(act) for act in acts]
 
 
 def test_conditional_triggers_match_after(case):
@@ -135,35 +142,40 @@ def test_conditional_triggers_match_after(case):
             continue
         trigger = module.resources["aws_glue_trigger"][name]
         assert trigger["type"] == "CONDITIONAL"
-        assert trigger["enabled"] is True
-        assert trigger["name"] == f"${{var.workflow_name}}-{name}"
+        if "enabled" in stage.model_fields_set:  # issue 10: the spec's value, overridable per environment
+            assert trigger["enabled"] == f'${{lookup(var.trigger_enabled, "{name}", {str(stage.enabled).lower()})}}'
+        else:
+            assert trigger["enabled"] is True
+        assert trigger["name"] == name_expression(stage, name)
         assert literal(trigger.get("description", "")) == (stage.description or "")
         (predicate,) = blocks(trigger["predicate"])
-        conditions = []
-        for up, state in stage.after.items():
-            field, reference = ref(spec, up)
-            state_field = "crawl_state" if spec.stages[up].crawler else "state"
-            conditions.append({field: reference, state_field: state, "logical_operator": "EQUALS"})
-        assert blocks(predicate["conditions"]) == conditions
-        logical = "ANY" if stage.when == "any" else ("AND" if len(stage.after) > 1 else None)
+        expected = []
+        for act, state in conditions(spec, name):
+            field, reference = ref(act)
+            state_field = "crawl_state" if act.kind == "crawler" else "state"
+            expected.append({field: reference, state_field: state, "logical_operator": "EQUALS"})
+        assert blocks(predicate["conditions"]) == expected
+        logical = "ANY" if stage.when == "any" else ("AND" if len(expected) > 1 else None)
         assert predicate.get("logical") == logical
-        assert [actual_action(a, name) for a in blocks(trigger["actions"])] == [expected_action(name, spec)]
+        acts = actions(spec, name)
+        found = [actual_action(a, act.label) for a, act in zip(blocks(trigger["actions"]), acts, strict=True)]
+        assert found == [expected_action(act) for act in acts]
 
 
 def test_trigger_files_follow_the_stage_layout(case):
     spec, module = case
-    roots = [name for name, stage in spec.stages.items() if not stage.after]
+    first = roots(spec)[0]
     where = {
         name: file
         for file, parsed in module.files.items()
         for resource in parsed.get("resource", [])
         for name in resource.get("aws_glue_trigger", {})
     }
-    assert where["start"] == file_of(spec, roots[0])
+    assert where["start"] == file_of(spec, first)
     for name, stage in spec.stages.items():
         if stage.after:
             assert where[name] == file_of(spec, name)
-    expected_files = {"main.tf", "variables.tf", "outputs.tf", file_of(spec, roots[0])}
+    expected_files = {"main.tf", "variables.tf", "outputs.tf", file_of(spec, first)}
     expected_files |= {file_of(spec, name) for name, stage in spec.stages.items() if stage.after}
     features = {"event_start.tf": spec.start.event is not None, "iam_role.tf": spec.iam_role,
                 "alerts.tf": spec.alerts is not None, "dashboard.tf": spec.dashboard}
@@ -175,9 +187,9 @@ def test_variables_match_the_seed_interface(case):
     spec, module = case
     variables = module.variables
     expected = {"workflow_name", "description", "jobs", "tags"}
-    if any(stage.crawler for stage in spec.stages.values()):
+    if crawler_keys(spec):
         expected.add("crawlers")
-        crawlers = sorted(name for name, stage in spec.stages.items() if stage.crawler)
+        crawlers = sorted(crawler_keys(spec))
         assert "[" + ", ".join(f'"{key}"' for key in crawlers) + "]" in variables["crawlers"]["validation"][0]["condition"]
     if spec.alerts:
         expected |= {"create_alert_topic", "alert_topic_arn", "alert_emails", "alert_kms_key_id"}
@@ -191,8 +203,10 @@ def test_variables_match_the_seed_interface(case):
         if spec.start.event.s3:
             assert default(module, "event_bucket") == spec.start.event.s3.bucket
             assert default(module, "event_prefix") == spec.start.event.s3.prefix
-    if any(not stage.crawler for stage in spec.stages.values()):
+    if job_keys(spec):
         expected.add("stage_arguments")
+    if any("enabled" in stage.model_fields_set for stage in spec.stages.values()):
+        expected.add("trigger_enabled")
     assert set(variables) == expected
     assert (variables["paused"]["default"], variables["run_properties"]["default"]) == (False, {})
     assert (variables["workflow_name"]["type"], variables["workflow_name"]["default"]) == ("string", spec.workflow.name)
@@ -201,19 +215,18 @@ def test_variables_match_the_seed_interface(case):
     assert variables["description"]["type"] == "string"
     assert (variables["jobs"]["type"], variables["jobs"]["default"]) == ("${map(string)}", {})
     assert (variables["tags"]["type"], variables["tags"]["default"]) == ("${map(string)}", {})
-    keys = sorted({stage.job or name for name, stage in spec.stages.items() if not stage.crawler})
+    keys = sorted(job_keys(spec))
     condition = variables["jobs"]["validation"][0]["condition"]
     assert "[" + ", ".join(f'"{key}"' for key in keys) + "]" in condition
 
 
 def test_outputs(case):
     spec, module = case
-    dependent = [name for name, stage in spec.stages.items() if stage.after]
     outputs = module.outputs
     assert {"workflow_name", "workflow_arn", "trigger_arns"} <= set(outputs)
     assert outputs["workflow_name"]["value"] == "${aws_glue_workflow.this.name}"
     assert outputs["workflow_arn"]["value"] == "${aws_glue_workflow.this.arn}"
-    order = ["start", *dependent]
+    order = ["start", *dependent(spec)]
     assert outputs["trigger_arns"]["value"] == [f"${{aws_glue_trigger.{name}.arn}}" for name in order]
     assert list(outputs["trigger_names"]["value"]) == order
 
@@ -224,9 +237,9 @@ def test_module_readme_claims_hold_for_the_workflow(case):
     spec, module = case
     readme = (ROOT / "out" / spec.module / "README.md").read_text(encoding="utf-8")
     plain = all(
-        not stage.crawler and stage.when == "all" and set(stage.after.values()) <= {"SUCCEEDED"}
+        not stage.crawler and stage.actions is None and stage.when == "all" and set(stage.after.values()) <= {"SUCCEEDED"}
         for stage in spec.stages.values()
-    )
+    ) and not crawler_keys(spec)
     assert ("a downstream job starts only once its upstream jobs succeeded" in readme) == plain
     if not plain:
         assert "have ended in the states the [Stages](#stages) table lists" in readme

@@ -40,6 +40,8 @@ def _source_account() -> str:
 
 
 def event_view(plan: Plan) -> dict[str, Any]:
+    if plan.event_external:  # the rule lives elsewhere: only the policy its target's role needs
+        return {"external": True}
     assert plan.event is not None
     if plan.event.s3_bucket is not None:  # the spec's bucket and prefix are the variables' defaults
         pattern = hcl.value({**plan.event.pattern, "detail": hcl.Expr(inputs.s3_detail())}, 2)
@@ -56,6 +58,7 @@ def event_view(plan: Plan) -> dict[str, Any]:
         [("test", '"ArnEquals"'), ("variable", '"aws:SourceArn"'), ("values", "[aws_cloudwatch_event_rule.start.arn]")], 6
     )
     return {
+        "external": False,
         "rule": hcl.attributes(rule, 2),
         "role_name": names.START_ROLE.expression,
         "s3_bucket": plan.event.s3_bucket,
@@ -163,7 +166,7 @@ def _widget(x: int, row: int, title: str, stat: str, metrics: list) -> dict:
 
 # The optional files: (file name, view key in its template, whether the plan asks for it, view).
 FILES: tuple[tuple[str, str, Callable[[Plan], bool], Callable[[Plan], dict[str, Any]]], ...] = (
-    ("event_start.tf", "event", lambda plan: plan.event is not None, event_view),
+    ("event_start.tf", "event", lambda plan: plan.event is not None or plan.event_external, event_view),
     ("iam_role.tf", "iam", lambda plan: plan.iam_role, iam_view),
     ("alerts.tf", "alerts", lambda plan: plan.alert_states is not None, alerts_view),
     ("dashboard.tf", "dashboard", lambda plan: plan.dashboard, dashboard_view),

@@ -13,6 +13,7 @@ from generator.render import hcl
 from generator.render.blocks import Validation, Variable
 from generator.render.markdown import code
 from generator.spec import cron
+from generator.spec.environments import EXTERNAL_PAUSE
 from generator.spec.model import (
     BUCKET_CHARS,
     BUCKET_IP_ADDRESS,
@@ -27,7 +28,7 @@ from generator.spec.model import (
     Start,
     Workflow,
 )
-from generator.spec.plan import Action, Plan
+from generator.spec.plan import Action, Plan, Trigger
 
 PAUSED = "var.paused"
 
@@ -78,6 +79,13 @@ def _property_keys(what: str, keys: str, variable: str) -> Validation:
 
 def _paused(plan: Plan) -> Variable:
     kind = plan.start.type
+    if plan.event_external:
+        return Variable(
+            "paused",
+            f"Must stay false: {EXTERNAL_PAUSE}.",
+            "bool", "false", "`false`", nullable=False,
+            validations=(Validation(f"!{PAUSED}", hcl.string(f"paused: {EXTERNAL_PAUSE}.")),),
+        )
     if kind == "ON_DEMAND":
         return Variable(
             "paused",
@@ -188,7 +196,8 @@ def _batching(plan: Plan) -> list[Variable]:
 
 
 def _job_stages(plan: Plan) -> tuple[str, ...]:
-    return tuple(stage.name for stage in plan.stages if stage.kind == "job")
+    """What var.stage_arguments is keyed by: each job stage, or `<stage>.<action>` for a layer's job actions."""
+    return tuple(action.label for stage in plan.stages for action in plan.actions_of(stage.name) if action.kind == "job")
 
 
 def _stage_arguments(plan: Plan) -> Variable:
@@ -218,7 +227,8 @@ def variables(plan: Plan) -> list[Variable]:
     if plan.start.type == "SCHEDULED":
         found.append(_schedule(plan))
     if plan.start.type == "EVENT":
-        found += _bucket(plan) if plan.event and plan.event.s3_bucket is not None else [_pattern(plan)]
+        if plan.event is not None:  # none when the rule is managed elsewhere
+            found += _bucket(plan) if plan.event.s3_bucket is not None else [_pattern(plan)]
         found += _batching(plan)
     concurrency = _bounds(Workflow, "max_concurrent_runs")
     found += [
@@ -229,14 +239,43 @@ def variables(plan: Plan) -> list[Variable]:
         ),
         Variable(
             "run_properties",
-            "Run properties merged over the spec's default run properties (these win on a shared key).",
+            "Run properties merged over the spec's default run properties (these win on a shared key)."
+            + (" Set when the workflow is created only: later changes, here or in AWS, are ignored (the spec's "
+               "workflow.ignore_changes)." if plan.ignore_run_properties else ""),
             "map(string)", "{}", "`{}`", (_property_keys("run property", "keys(var.run_properties)", "run_properties"),),
             nullable=False,
         ),
     ]
     if _job_stages(plan):
         found.append(_stage_arguments(plan))
+    if plan.enabled_stages:
+        found.append(_trigger_enabled(plan))
     return found
+
+
+TRIGGER_ENABLED = "var.trigger_enabled"
+
+
+def _trigger_enabled(plan: Plan) -> Variable:
+    stages = plan.enabled_stages
+    unknown = f"sort(setsubtract(keys({TRIGGER_ENABLED}), {hcl.string_list(stages)}))"
+    return Variable(
+        "trigger_enabled",
+        f"Whether the trigger of each of these stages is active ({', '.join(stages)}): true activates it, false "
+        "deactivates it (it stays, and fires again once activated). Unset: the stage's `enabled` in the spec.",
+        "map(bool)", "{}", "`{}`",
+        (Validation(
+            f"length({unknown}) == 0",
+            f'"trigger_enabled names stages that do not set enabled in the spec: ${{join(", ", {unknown})}} '
+            f'(stages that do: {", ".join(stages)})."',
+        ),),
+        nullable=False,
+    )
+
+
+def trigger_enabled(trigger: Trigger) -> str:
+    """A conditional trigger's `enabled` when its stage sets `enabled`: the input, else the spec's value."""
+    return f"lookup({TRIGGER_ENABLED}, {hcl.string(trigger.address)}, {'true' if trigger.enabled else 'false'})"
 
 
 def merged(spec: tuple[tuple[str, str], ...], variable: str, indent: int) -> str:
@@ -246,7 +285,7 @@ def merged(spec: tuple[tuple[str, str], ...], variable: str, indent: int) -> str
 
 def arguments(action: Action, indent: int) -> str:
     """A job action's arguments: the stage's from the spec, under var.stage_arguments["<stage>"]."""
-    return merged(action.arguments, f"lookup(var.stage_arguments, {hcl.string(action.stage)}, {{}})", indent)
+    return merged(action.arguments, f"lookup(var.stage_arguments, {hcl.string(action.label)}, {{}})", indent)
 
 
 def s3_detail() -> str:

@@ -160,6 +160,13 @@ def outputs(plan: Plan) -> list[Output]:
             Output("event_rule_arn", "ARN of the EventBridge rule that notifies the workflow.", "aws_cloudwatch_event_rule.start.arn"),
             Output("event_role_arn", "ARN of the role EventBridge assumes to notify the workflow.", "aws_iam_role.start_events.arn"),
         ]
+    if plan.event_external:
+        found.append(Output(
+            "event_policy_json",
+            "A policy allowing glue:notifyEvent on this workflow, for the role of the EventBridge rule managed "
+            "elsewhere that notifies it (its target's arn is workflow_arn).",
+            "data.aws_iam_policy_document.start_events.json",
+        ))
     if plan.iam_role:
         found += [
             Output("iam_role_arn", "ARN of the run role, for a Lambda function that starts this workflow and manages its runs.", "aws_iam_role.run.arn"),

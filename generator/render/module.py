@@ -29,7 +29,7 @@ DEFAULT_SPECS_DIR = "specs"
 # name is hand-written even when it starts with a copied header (a new kind of file is
 # added here; tests check that every rendered file is covered).
 FIXED_FILES = frozenset({"main.tf", "variables.tf", "outputs.tf", "README.md", *(name for name, *_ in features.FILES)})
-TRIGGER_FILE = re.compile(rf"{IDENTIFIER.pattern}_(?:job|crawler)_trigger\.tf")
+TRIGGER_FILE = re.compile(rf"{IDENTIFIER.pattern}_(?:job|crawler|stage)_trigger\.tf")
 
 
 def is_module_file(name: str) -> bool:

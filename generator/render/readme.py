@@ -11,6 +11,7 @@ from generator.spec import names
 from generator.render.diagram import mermaid
 from generator.render.interface import Output, Variable
 from generator.render.markdown import cell, code
+from generator.spec.environments import EXTERNAL_PAUSE
 from generator.spec.plan import Kind, Plan, Trigger
 from generator.render.views import MAPS
 
@@ -24,7 +25,7 @@ _TRIGGER_PURPOSE = {
 
 def _conditions(trigger: Trigger) -> str:
     joiner = " or " if trigger.logical == "ANY" else " and "
-    return joiner.join(f"{c.stage} {c.state}" for c in trigger.conditions)
+    return joiner.join(f"{c.label} {c.state}" for c in trigger.conditions)
 
 
 def _example_names(plan: Plan, kind: Kind) -> str:
@@ -70,6 +71,13 @@ def _features(plan: Plan) -> list[dict[str, str]]:
             f"and the role {_names((names.START_ROLE,))} the target uses: only `events.amazonaws.com` may assume it, "
             "only for this account (`aws:SourceAccount`) and this rule (`aws:SourceArn`), and it may only "
             "`glue:notifyEvent` this workflow."
+        )})
+    if plan.event_external:
+        found.append({"file": "event_start.tf", "text": (
+            "no EventBridge rule: the rule that notifies the workflow is managed elsewhere. Give it a target whose "
+            "`arn` is the output `workflow_arn` and whose `role_arn` is a role only `events.amazonaws.com` may "
+            "assume (with `aws:SourceAccount` and `aws:SourceArn` = that rule), allowed `glue:notifyEvent` on this "
+            "workflow: attach the output `event_policy_json` to it. Without such a rule no run ever starts."
         )})
     if plan.iam_role:
         watched = "jobs and crawlers" if plan.crawler_keys else "jobs"
@@ -117,6 +125,13 @@ _PAUSED = {
 _RUNNING = (" Conditional triggers stay enabled either way, so a run in progress finishes.")
 
 
+def _paused(plan: Plan) -> str:
+    if plan.event_external:
+        return (f"`paused` must stay `false`: {EXTERNAL_PAUSE} (a plan with `paused = true` fails with that "
+                "message). The EVENT trigger itself cannot be started or stopped.")
+    return _PAUSED[plan.start.type] + ("" if plan.start.type == "ON_DEMAND" else _RUNNING)
+
+
 def _after(stage) -> str:
     if not stage.after:
         return "start"
@@ -127,10 +142,17 @@ def _after(stage) -> str:
 def readme_view(plan: Plan, variables: list[Variable], outputs: list[Output]) -> dict[str, Any]:
     triggers = []
     for trigger in plan.triggers:
-        stages = ", ".join(code(action.stage) for action in trigger.actions)
+        stages = ", ".join(code(action.label) for action in trigger.actions)
         purpose = _TRIGGER_PURPOSE[trigger.type].format(
             stages=stages, schedule=trigger.schedule or "", conditions=_conditions(trigger)
         )
+        if trigger.exact_name is not None:
+            purpose += f" Named {code(trigger.exact_name)} in every environment."
+        elif trigger.name_suffix != trigger.address:
+            purpose += f" Named {code(f'<workflow_name>-{trigger.name_suffix}')}."
+        if trigger.enabled_input:
+            purpose += (f" {'Active' if trigger.enabled else 'Created deactivated'} unless "
+                        f"`trigger_enabled[\"{trigger.address}\"]` says otherwise.")
         triggers.append({"address": f"aws_glue_trigger.{trigger.address}", "file": trigger.file,
                          "type": trigger.type, "purpose": purpose})
     extra_files = [name for name, _, wanted, _ in features.FILES if wanted(plan)]
@@ -151,19 +173,20 @@ def readme_view(plan: Plan, variables: list[Variable], outputs: list[Output]) ->
         ],
         "stages": [
             {
-                "name": stage.name,
-                "kind": stage.kind,
-                "job": stage.key,
+                "name": action.label,
+                "kind": action.kind,
+                "job": action.key,
                 "after": _after(stage),
                 "trigger": f"aws_glue_trigger.{stage.trigger}",
                 "description": cell(stage.description),
             }
             for stage in plan.stages
+            for action in plan.actions_of(stage.name)
         ],
         "triggers": triggers,
         "diagram": mermaid(plan),
         "start": plan.start.type,
-        "paused": _PAUSED[plan.start.type] + ("" if plan.start.type == "ON_DEMAND" else _RUNNING),
+        "paused": _paused(plan),
         "schedule_note": plan.start.type == "SCHEDULED",
         "s3_bucket": plan.event.s3_bucket if plan.event else None,
         "start_command": f"aws glue start-workflow-run --name {shlex.quote(plan.workflow_name)}",

@@ -3,8 +3,10 @@
 A root holds `versions.tf` (the terraform block, pinned as every module pins it),
 `providers.tf` (the AWS provider in the environment's region) and one `<module>.tf`
 per spec that declares the environment: the module called by a relative `source`
-with that environment's inputs, and its outputs re-exported. Each kind of file has
-one template; values are laid out by `generator.render.hcl`.
+with that environment's inputs, and its outputs re-exported. When a spec adopts the
+environment (`adopt: true`), `imports.tf` holds one `import` block per resource of that
+module that already exists: the workflow and every trigger, by their names in AWS. Each
+kind of file has one template; values are laid out by `generator.render.hcl`.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from generator.spec.analyse import ROOT_FILES
 from generator.spec.model import ENVS_FOLDER, IDENTIFIER
 from generator.spec.plan import EnvironmentPlan, Plan
 
-SHARED_FILES = tuple(f"{name}.tf" for name in ROOT_FILES)  # ("providers.tf", "versions.tf")
+SHARED_FILES = tuple(f"{name}.tf" for name in ROOT_FILES)  # ("imports.tf", "providers.tf", "versions.tf")
+IMPORTS_FILE = "imports.tf"  # only in an environment some spec adopts
+IMPORT_VERSION = ">= 1.5.0"  # import blocks
 _MODULE_FILE = re.compile(rf"{IDENTIFIER.pattern}\.tf")
 # Inputs whose values are maps of strings (or of maps of strings): laid out with sorted keys.
 _SORTED_MAPS = frozenset({"jobs", "crawlers", "tags", "run_properties", "stage_arguments"})
@@ -95,6 +99,32 @@ def module_view(member: Member) -> dict[str, Any]:
     }
 
 
+def imports_view(members: list[Member]) -> list[dict[str, Any]]:
+    """Per adopting module: the import blocks' (to, id) of its workflow and triggers, by their AWS names."""
+    found = []
+    for member in members:
+        if not member.environment.adopt:
+            continue
+        plan = member.plan
+        workflow = member.environment.input("workflow_name", plan.workflow_name)
+        blocks = [(f"module.{plan.module}.aws_glue_workflow.this", workflow)]
+        blocks += [(f"module.{plan.module}.aws_glue_trigger.{t.address}", t.name_for(workflow)) for t in plan.triggers]
+        found.append({
+            "module": plan.module,
+            "source": member.origin.spec,
+            "blocks": [hcl.attributes([("to", to), ("id", hcl.string(name))], 2) for to, name in blocks],
+        })
+    return found
+
+
+_IMPORT_TO = re.compile(rf"^  to = module\.({IDENTIFIER.pattern})\.", re.M)
+
+
+def adopted_modules(text: str) -> set[str]:
+    """The modules a generated imports.tf adopts (what `imports_view` laid out)."""
+    return set(_IMPORT_TO.findall(text))
+
+
 def render_root(origin: RootOrigin, region: str, members: list[Member]) -> dict[str, str]:
     """Every file of one environment's root, keyed by its name in `<out-dir>/envs/<env>/`."""
     env = environment()
@@ -107,6 +137,10 @@ def render_root(origin: RootOrigin, region: str, members: list[Member]) -> dict[
     template = env.get_template("root_module.tf.jinja")
     for member in members:
         files[f"{member.plan.module}.tf"] = template.render(header=header(member.origin), module=module_view(member))
+    adopted = imports_view(members)
+    if adopted:
+        files[IMPORTS_FILE] = env.get_template("root_imports.tf.jinja").render(
+            shared, required_version=hcl.string(IMPORT_VERSION), modules=adopted)
     assert all(is_root_file(name) for name in files)
     return dict(sorted(files.items()))
 

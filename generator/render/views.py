@@ -40,6 +40,7 @@ def main_view(plan: Plan) -> dict[str, Any]:
         "spec_tags": bool(plan.tags),
         "data_sources": _data_sources(plan),
         "workflow_attributes": hcl.attributes(pairs, 2),
+        "ignore_changes": ["default_run_properties"] if plan.ignore_run_properties else [],
     }
 
 
@@ -78,14 +79,24 @@ def _action(action: Action) -> dict[str, Any]:
     return {"attributes": hcl.attributes(pairs, 4), "notify_delay_after": action.notify_delay_after}
 
 
+def trigger_name(trigger: Trigger) -> str:
+    """The trigger's `name`: its exact name as a literal, or `"${var.workflow_name}-<suffix>"`
+    with the suffix as data."""
+    if trigger.exact_name is not None:
+        return hcl.string(trigger.exact_name)
+    return '"${var.workflow_name}' + hcl.string(f"-{trigger.name_suffix}")[1:]
+
+
 def trigger_view(trigger: Trigger, plan: Plan) -> dict[str, Any]:
     pairs = [
-        ("name", f'"${{var.workflow_name}}-{trigger.name_suffix}"'),
+        ("name", trigger_name(trigger)),
         ("workflow_name", "aws_glue_workflow.this.name"),
         ("type", hcl.string(trigger.type)),
     ]
     if trigger.type == "SCHEDULED":  # pitfall 2: enabled explicitly, unless paused
         pairs.append(("enabled", f"!{inputs.PAUSED}"))
+    elif trigger.enabled_input:  # the spec's `enabled`, overridden per environment
+        pairs.append(("enabled", inputs.trigger_enabled(trigger)))
     else:  # pitfalls 1-3, 15: ON_DEMAND and EVENT starts false, conditional triggers true
         pairs.append(("enabled", "true" if trigger.enabled else "false"))
     if trigger.schedule is not None:
@@ -105,7 +116,7 @@ def trigger_view(trigger: Trigger, plan: Plan) -> dict[str, Any]:
         "logical": trigger.logical,
         "conditions": [_condition(condition) for condition in trigger.conditions],
         "actions": [_action(action) for action in trigger.actions],
-        "stages": [action.stage for action in trigger.actions],
+        "stages": [action.label for action in trigger.actions],
         "when": "any" if trigger.logical == "ANY" else "all",
         "delete_timeout": TRIGGER_DELETE_TIMEOUT,
     }

@@ -10,15 +10,17 @@ start at once) become the plan's warnings.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from generator.spec import graph, names
 from generator.errors import Diagnostic, SpecError
 from generator.spec.loader import Locations, Path
 from generator.spec.messages import suggest
-from generator.spec.model import CRAWLER_STATES, JOB_ONLY_FIELDS, JOB_STATES, Spec, Stage
+from generator.spec.model import (
+    ACTION_FIELDS, CRAWLER_STATES, JOB_ONLY_FIELDS, JOB_STATES, Spec, Stage, StageAction,
+)
 from generator.spec.names import GLUE_NAME_MAX, ResourceName
-from generator.spec.plan import Action, Condition, EventSource, Plan, StageInfo, Trigger
+from generator.spec.plan import Action, Condition, EventSource, Plan, StageInfo, Trigger, label
 
 START = "start"  # the start trigger's address and name suffix: no stage may take it
 # Glue quotas ("Max jobs per trigger") and workflow restrictions ("limit the total number of
@@ -31,7 +33,7 @@ MAX_WORKFLOW_NODES = 100
 CRAWLER_ALERT_STATES = {"SUCCEEDED": "Succeeded", "FAILED": "Failed"}
 # The files every environment's root holds beside one `<module>.tf` per module: no module with
 # environments may take their names.
-ROOT_FILES = ("providers", "versions")
+ROOT_FILES = ("imports", "providers", "versions")
 
 
 def utf8_length(text: str) -> int:
@@ -41,7 +43,7 @@ def utf8_length(text: str) -> int:
 def resource_names(spec: Spec) -> tuple[ResourceName, ...]:
     """What the module names after the workflow, beside Glue's own triggers."""
     found: list[ResourceName] = []
-    if spec.start.event:
+    if spec.start.event and not spec.start.event.external:  # an external rule is named elsewhere
         found += [names.START_RULE, names.START_ROLE]
     if spec.iam_role:
         found.append(names.RUN_ROLE)
@@ -56,10 +58,27 @@ def resource_names(spec: Spec) -> tuple[ResourceName, ...]:
     return tuple(found)
 
 
+def _suffixes(spec: Spec) -> list[str]:
+    """The name suffixes in use: "<workflow_name>-<suffix>" for each trigger without an exact name."""
+    found = []
+    if spec.start.trigger_name is None:
+        found.append(spec.start.trigger_suffix or START)
+    for name, stage in spec.stages.items():
+        if stage.after and stage.trigger_name is None:
+            found.append(stage.trigger_suffix or name)
+    return found
+
+
 def name_limit(spec: Spec) -> tuple[int, str]:
     """How many UTF-8 bytes workflow.name (and var.workflow_name) may hold, and why."""
-    longest = max(len(f"-{name}") for name in (START, *(n for n, stage in spec.stages.items() if stage.after)))
-    limit = (GLUE_NAME_MAX - longest, f'trigger names "<workflow_name>-<stage>" must fit Glue\'s limit of {GLUE_NAME_MAX} bytes')
+    suffixes = _suffixes(spec)
+    if suffixes:
+        longest = max(suffixes, key=lambda suffix: (utf8_length(suffix), suffix in spec.stages or suffix == START))
+        custom = longest not in spec.stages and longest != START
+        shape = f"the trigger name \"<workflow_name>-{longest}\"" if custom else 'trigger names "<workflow_name>-<stage>"'
+        limit = (GLUE_NAME_MAX - 1 - utf8_length(longest), f"{shape} must fit Glue's limit of {GLUE_NAME_MAX} bytes")
+    else:
+        limit = (GLUE_NAME_MAX, f"Glue's limit of {GLUE_NAME_MAX} bytes")
     for name in resource_names(spec):
         if name.max_length - len(name.suffix) < limit[0]:
             limit = (
@@ -69,12 +88,45 @@ def name_limit(spec: Spec) -> tuple[int, str]:
     return limit
 
 
-def kind(stage: Stage) -> str:
+def kind(stage: Stage | StageAction) -> str:
     return "crawler" if stage.crawler else "job"
 
 
-def key(name: str, stage: Stage) -> str:
+def key(name: str, stage: Stage | StageAction) -> str:
     return stage.job or name
+
+
+@dataclass(frozen=True)
+class _Act:
+    """One action of the spec: a stage's one job or crawler (old form) or one of its `actions`."""
+
+    stage: str
+    name: str
+    kind: str
+    key: str
+    options: Stage | StageAction
+    path: Path  # where the action is written: the stage, or its entry under `actions`
+
+    @property
+    def label(self) -> str:
+        return label(self.stage, self.name)
+
+
+def stage_actions(name: str, stage: Stage) -> list[_Act]:
+    if stage.actions is None:
+        return [_Act(name, name, kind(stage), key(name, stage), stage, ("stages", name))]
+    return [_Act(name, action, kind(options), key(action, options), options, ("stages", name, "actions", action))
+            for action, options in stage.actions.items()]
+
+
+@dataclass(frozen=True)
+class _Cond:
+    """One condition of a stage's trigger, with where it is written."""
+
+    path: Path  # the `after` entry (or one state of its list)
+    written: str  # the `after` key: "<stage>" or "<stage>.<action>"
+    upstream: _Act
+    state: str
 
 
 def _after_path(where: Locations, name: str, index: int, upstream: str) -> Path:
@@ -83,119 +135,191 @@ def _after_path(where: Locations, name: str, index: int, upstream: str) -> Path:
     return as_map if as_map in where.values else ("stages", name, "after", index)
 
 
-def _state_problem(upstream: str, stage: Stage, state: str) -> str | None:
-    states = CRAWLER_STATES if stage.crawler else JOB_STATES
+def _states_of(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _state_problem(upstream: str, act_kind: str, state: str) -> str | None:
+    states = CRAWLER_STATES if act_kind == "crawler" else JOB_STATES
     if state in states:
         return None
     hint = suggest(state.upper(), states) if state.upper() != state else ""
     if state.upper() in states:
         hint = f" (did you mean '{state.upper()}'?)"
-    return f"'{state}' is not a state of {kind(stage)} '{upstream}'{hint}: a {kind(stage)} ends in {', '.join(states)}"
+    return f"'{state}' is not a state of {act_kind} '{upstream}'{hint}: a {act_kind} ends in {', '.join(states)}"
 
 
-def _root_job_problems(stages: Mapping[str, Stage], where: Locations) -> list[Diagnostic]:
-    """Root stages share the start trigger: two of them running one job would start it twice."""
-    problems = []
-    roots: dict[str, str] = {}
-    for name, stage in stages.items():
-        if stage.after or stage.crawler:
+def _conditions(name: str, stage: Stage, stages: Mapping[str, Stage], where: Locations, known: Collection[str],
+                problems: list[Diagnostic]) -> list[_Cond]:
+    """The conditions `after` gives the stage's trigger, one per action and state; problems appended."""
+    found: list[_Cond] = []
+    seen: dict[tuple[str, str], dict[str, _Cond]] = {}
+    for index, (written, value) in enumerate(stage.after.items()):
+        path = _after_path(where, name, index, written)
+        upstream, dot, action = written.partition(".")
+        if upstream == name:
+            problems.append(where.diagnostic(path, f"stage '{name}' cannot run after itself"))
             continue
-        job = key(name, stage)
-        if job in roots:
-            problems.append(where.diagnostic(
-                ("stages", name), f"root stages '{roots[job]}' and '{name}' both run job '{job}': "
-                "the start trigger would start it twice", key=True))
-        roots.setdefault(job, name)
-    return problems
-
-
-def _ambiguous_condition_problems(stages: Mapping[str, Stage], where: Locations) -> list[Diagnostic]:
-    """Glue's conditions name jobs, not stages: waiting for a job several stages run is ambiguous."""
-    runners: dict[str, list[str]] = {}
-    for name, stage in stages.items():
-        if not stage.crawler:
-            runners.setdefault(key(name, stage), []).append(name)
-    problems = []
-    for name, stage in stages.items():
-        for index, upstream in enumerate(stage.after):
-            if upstream not in stages or stages[upstream].crawler or upstream == name:
-                continue
-            job = key(upstream, stages[upstream])
-            others = [other for other in runners.get(job, []) if other != upstream]
-            if others and job != key(name, stage):
+        if upstream not in known:
+            hint = suggest(upstream, (other for other in known if other != name))
+            problems.append(where.diagnostic(path, f"unknown stage '{upstream}'{hint}"))
+            continue
+        if upstream not in stages:  # it failed validation; its own problems are reported
+            continue
+        acts = stage_actions(upstream, stages[upstream])
+        if dot:
+            acts = [act for act in acts if act.name == action]
+            if not acts:
+                names_ = [act.name for act in stage_actions(upstream, stages[upstream])]
                 problems.append(where.diagnostic(
-                    _after_path(where, name, index, upstream),
-                    f"'{upstream}' runs job '{job}', which '{others[0]}' runs too: Glue conditions name jobs, "
-                    "not stages, so this condition would also hold for the other stage's run; give each its own job",
-                ))
+                    path, f"stage '{upstream}' has no action '{action}'{suggest(action, names_)}: "
+                    f"its actions are {', '.join(names_)}", key=True))
+                continue
+        states = _states_of(value)
+        reported: set[Path] = set()
+        for act in acts:  # one condition per action and state, grouped by action (by job, as Glue reads them)
+            for position, state in enumerate(states):
+                at = path + (position,) if isinstance(value, list) and path + (position,) in where.values else path
+                if at in reported:
+                    continue
+                if (message := _state_problem(act.label, act.kind, state)) is not None:
+                    reported.add(at)
+                    problems.append(where.diagnostic(at, message))
+                    continue
+                earlier = seen.setdefault((act.stage, act.name), {})
+                if state in earlier:
+                    reported.add(at)
+                    problems.append(where.diagnostic(at, (
+                        f"'{act.label}' ending {state} is already a condition of this stage "
+                        f"(through '{earlier[state].written}')")))
+                    continue
+                if earlier and stage.when == "all":
+                    reported.add(at)
+                    problems.append(where.diagnostic(at, (
+                        f"stage '{name}' can never run: with 'when: all' it needs '{act.label}' to end both "
+                        f"{next(iter(earlier))} and {state}; write 'when: any' to start on either")))
+                    continue
+                earlier[state] = _Cond(at, written, act, state)
+                found.append(earlier[state])
+    return found
+
+
+def _acts_problems(name: str, stage: Stage, where: Locations) -> list[Diagnostic]:
+    """The options a stage (and each of its actions) may set."""
+    problems = []
+    if stage.actions is not None:
+        for field in ACTION_FIELDS:
+            if field in stage.model_fields_set:
+                problems.append(where.diagnostic(
+                    ("stages", name, field),
+                    f"put '{field}' on an action: stage '{name}' has 'actions', and each action has its own options",
+                    key=True))
+    for act in stage_actions(name, stage):
+        if act.kind != "crawler":
+            continue
+        what = "stage" if act.options is stage else "action"
+        for field in JOB_ONLY_FIELDS:
+            if field in act.options.model_fields_set:
+                problems.append(where.diagnostic(
+                    act.path + (field,),
+                    f"'{field}' is for jobs; a crawler {what} runs var.crawlers[\"{act.key}\"] with no job options "
+                    "(a 'timeout' at most)",
+                    key=True))
+    if stage.trigger_name is not None and stage.trigger_suffix is not None:
+        problems.append(where.diagnostic(
+            ("stages", name, "trigger_suffix"), "give one of 'trigger_name' and 'trigger_suffix', not both", key=True))
+    if not stage.after:
+        for field, instead in (("trigger_name", "start.trigger_name"), ("trigger_suffix", "start.trigger_suffix"),
+                               ("enabled", "the module input 'paused' for a scheduled start")):
+            if field in stage.model_fields_set:
+                problems.append(where.diagnostic(
+                    ("stages", name, field),
+                    f"'{field}' is for a stage's own trigger, and root stages share the start trigger: use {instead}",
+                    key=True))
     return problems
 
 
-def _root_crawler_problems(stages: Mapping[str, Stage], where: Locations) -> list[Diagnostic]:
-    """A Glue trigger starts at most two crawlers, and the start trigger starts every root stage."""
-    crawler_roots = [name for name, stage in stages.items() if stage.crawler and not stage.after]
-    if len(crawler_roots) <= 2:
+def _twice_in_one_trigger(acts: list[_Act], where: Locations, root: bool) -> list[Diagnostic]:
+    """One trigger starting one job (or crawler) twice."""
+    problems = []
+    first: dict[tuple[str, str], _Act] = {}
+    for act in acts:
+        earlier = first.setdefault((act.kind, act.key), act)
+        if earlier is act:
+            continue
+        if root:
+            message = (f"root stages '{earlier.label}' and '{act.label}' both run {act.kind} '{act.key}': "
+                       "the start trigger would start it twice")
+        else:
+            message = (f"actions '{earlier.name}' and '{act.name}' of stage '{act.stage}' both run {act.kind} "
+                       f"'{act.key}': its trigger would start it twice")
+        problems.append(where.diagnostic(act.path, message, key=True))
+    return problems
+
+
+def _crawler_count_problems(acts: list[_Act], where: Locations, root: bool) -> list[Diagnostic]:
+    """A Glue trigger starts at most two crawlers."""
+    crawlers = [act for act in acts if act.kind == "crawler"]
+    if len(crawlers) <= 2:
         return []
-    return [where.diagnostic(
-        ("stages", crawler_roots[2]), f"{len(crawler_roots)} crawler stages start the workflow: a Glue trigger "
-        "starts at most two crawlers", key=True)]
+    if root:
+        noun = "crawler stages" if all(act.options.__class__ is Stage for act in crawlers) else "crawlers"
+        message = f"{len(crawlers)} {noun} start the workflow: a Glue trigger starts at most two crawlers"
+    else:
+        message = f"stage '{crawlers[2].stage}' starts {len(crawlers)} crawlers: a Glue trigger starts at most two crawlers"
+    return [where.diagnostic(crawlers[2].path, message, key=True)]
 
 
-def _shared_job_problems(stages: Mapping[str, Stage], where: Locations) -> list[Diagnostic]:
-    """The rules that come from Glue naming jobs and crawlers, not stages, in triggers."""
-    return (_root_job_problems(stages, where) + _ambiguous_condition_problems(stages, where)
-            + _root_crawler_problems(stages, where))
-
-
-def _stage_problems(stages: Mapping[str, Stage], where: Locations, known: Collection[str]) -> list[Diagnostic]:
-    problems = _shared_job_problems(stages, where)
+def _stage_problems(stages: Mapping[str, Stage], where: Locations, known: Collection[str],
+                    conds: dict[str, list[_Cond]]) -> list[Diagnostic]:
+    """The rules about each stage and its conditions; each stage's conditions go to `conds`."""
+    problems: list[Diagnostic] = []
+    acts = {name: stage_actions(name, stage) for name, stage in stages.items()}
+    runners: dict[tuple[str, str], list[str]] = {}
+    for found in acts.values():
+        for act in found:
+            runners.setdefault((act.kind, act.key), []).append(act.label)
+    roots = [act for name, stage in stages.items() if not stage.after for act in acts[name]]
+    problems += _twice_in_one_trigger(roots, where, root=True)
     for name, stage in stages.items():
-        for index, (upstream, state) in enumerate(stage.after.items()):
-            path = _after_path(where, name, index, upstream)
-            if upstream == name:
-                problems.append(where.diagnostic(path, f"stage '{name}' cannot run after itself"))
-            elif upstream not in known:
-                hint = suggest(upstream, (other for other in known if other != name))
-                problems.append(where.diagnostic(path, f"unknown stage '{upstream}'{hint}"))
-            elif upstream not in stages:  # it failed validation; its own problems are reported
+        problems += _acts_problems(name, stage, where)
+        conditions = conds[name] = _conditions(name, stage, stages, where, known, problems)
+        if stage.after:
+            problems += _twice_in_one_trigger(acts[name], where, root=False)
+        own = {(act.kind, act.key) for act in acts[name]}
+        reported: set[Path] = set()
+        for condition in conditions:
+            up = condition.upstream
+            if condition.path in reported:
                 continue
-            elif (message := _state_problem(upstream, stages[upstream], state)) is not None:
-                problems.append(where.diagnostic(path, message))
-            elif (kind(stages[upstream]), key(upstream, stages[upstream])) == (kind(stage), key(name, stage)):
-                problems.append(
-                    where.diagnostic(
-                        path,
-                        f"stage '{name}' runs {kind(stage)} '{key(name, stage)}', which is also the {kind(stage)} of its upstream "
-                        f"'{upstream}': Glue rejects a trigger whose {kind(stage)} is both condition and action",
-                    )
-                )
-        if stage.when == "any" and len(stage.after) < 2:
-            problems.append(
-                where.diagnostic(
-                    ("stages", name, "when"),
-                    "'when: any' needs at least two upstream stages: with one, it is the same as 'all'",
-                )
-            )
-        if stage.crawler:
-            for field in JOB_ONLY_FIELDS:
-                if field in stage.model_fields_set:
-                    problems.append(
-                        where.diagnostic(
-                            ("stages", name, field),
-                            f"'{field}' is for job stages; a crawler stage runs var.crawlers[\"{name}\"] with no run options",
-                            key=True,
-                        )
-                    )
+            if (up.kind, up.key) in own:
+                reported.add(condition.path)
+                problems.append(where.diagnostic(condition.path, (
+                    f"stage '{name}' runs {up.kind} '{up.key}', which is also the {up.kind} of its upstream "
+                    f"'{up.label}': Glue rejects a trigger whose {up.kind} is both condition and action")))
+                continue
+            others = [other for other in runners[(up.kind, up.key)] if other != up.label]
+            if others:
+                reported.add(condition.path)
+                noun = "jobs" if up.kind == "job" else "crawlers"
+                problems.append(where.diagnostic(condition.path, (
+                    f"'{up.label}' runs {up.kind} '{up.key}', which '{others[0]}' runs too: Glue conditions name "
+                    f"{noun}, not stages, so this condition would also hold for the other stage's run; give each "
+                    f"its own {up.kind}")))
+    problems += _crawler_count_problems(roots, where, root=True)
+    for name, stage in stages.items():
+        if stage.after:
+            problems += _crawler_count_problems(acts[name], where, root=False)
     return problems
 
 
 def _graph_problems(
-    stages: Mapping[str, Stage], where: Locations, known: Collection[str], *, whole: bool
+    stages: Mapping[str, Stage], where: Locations, known: Collection[str], found: dict[str, list[_Cond]], *, whole: bool
 ) -> list[Diagnostic]:
     """Graph rules. A cycle among `stages` is a cycle whatever else is wrong; the rules that
     need the whole graph (a root exists, every stage can run) only run when it is `whole`."""
     problems = []
-    edges = {name: stage.after for name, stage in stages.items()}
+    edges = {name: {written.partition(".")[0]: None for written in stage.after} for name, stage in stages.items()}
     if START in known:
         problems.append(
             where.diagnostic(("stages", START), f"'{START}' is reserved for the workflow's start trigger", key=True)
@@ -205,20 +329,21 @@ def _graph_problems(
     cycle = graph.find_cycle(edges)
     if cycle:
         last, before = cycle[-1], cycle[-2]
-        index = list(stages[last].after).index(before)
-        path = _after_path(where, last, index, before)
+        index, written = next((i, w) for i, w in enumerate(stages[last].after) if w.partition(".")[0] == before)
+        path = _after_path(where, last, index, written)
         problems.append(where.diagnostic(path, f"dependency cycle: {' -> '.join(cycle)}"))
         return problems
     if not whole:
         return problems
     when = {name: stage.when for name, stage in stages.items()}
-    for name, reason in graph.never_run(edges, when).items():
+    conditions = {name: [(c.upstream.stage, c.upstream.label, c.state) for c in found[name]] for name in stages}
+    for name, reason in graph.never_run(conditions, when).items():
         problems.append(where.diagnostic(("stages", name, "after"), f"stage '{name}' can never run: {reason}"))
     return problems
 
 
 def _has_kind(spec: Spec, wanted: str) -> bool:
-    return any(kind(stage) == wanted for stage in spec.stages.values())
+    return any(act.kind == wanted for name, stage in spec.stages.items() for act in stage_actions(name, stage))
 
 
 def _crawler_alert_states(spec: Spec) -> tuple[str, ...]:
@@ -270,15 +395,26 @@ def _feature_problems(spec: Spec, where: Locations) -> list[Diagnostic]:
 
 def _quota_problems(spec: Spec, where: Locations) -> list[Diagnostic]:
     problems = []
-    roots = [name for name, stage in spec.stages.items() if not stage.after]
+    roots = [act for name, stage in spec.stages.items() if not stage.after for act in stage_actions(name, stage)]
     if len(roots) > MAX_TRIGGER_ACTIONS:
+        old = all(act.options is spec.stages[act.stage] for act in roots)
+        what = "stages start" if old else "jobs and crawlers start"
         problems.append(where.diagnostic(
-            ("stages", roots[MAX_TRIGGER_ACTIONS]),
-            f"{len(roots)} stages start the workflow: the start trigger would start them all, and a Glue trigger "
+            roots[MAX_TRIGGER_ACTIONS].path,
+            f"{len(roots)} {what} the workflow: the start trigger would start them all, and a Glue trigger "
             f"starts at most {MAX_TRIGGER_ACTIONS} jobs and crawlers (Glue quota 'Max jobs per trigger')",
             key=True,
         ))
-    triggers = 1 + len(spec.stages) - len(roots)
+    for name, stage in spec.stages.items():
+        if stage.after and stage.actions is not None and len(stage.actions) > MAX_TRIGGER_ACTIONS:
+            acts = stage_actions(name, stage)
+            problems.append(where.diagnostic(
+                acts[MAX_TRIGGER_ACTIONS].path,
+                f"stage '{name}' starts {len(acts)} jobs and crawlers: a Glue trigger starts at most "
+                f"{MAX_TRIGGER_ACTIONS} (Glue quota 'Max jobs per trigger')",
+                key=True,
+            ))
+    triggers = 1 + sum(1 for stage in spec.stages.values() if stage.after)
     jobs, crawlers = len(_keys(spec, "job")), len(_keys(spec, "crawler"))
     if triggers + jobs + crawlers > MAX_WORKFLOW_NODES:
         problems.append(where.diagnostic(
@@ -291,57 +427,94 @@ def _quota_problems(spec: Spec, where: Locations) -> list[Diagnostic]:
     return problems
 
 
-def _exclusive(first: Stage, second: Stage) -> bool:
+def _trigger_name_problems(spec: Spec, where: Locations) -> list[Diagnostic]:
+    """Two triggers of one workflow cannot share a name (with the spec's workflow name)."""
+    problems = []
+    taken: dict[str, str] = {}
+    entries = [(("start",), "the start trigger", spec.start)]
+    entries += [(("stages", name), f"the trigger of stage '{name}'", stage) for name, stage in spec.stages.items() if stage.after]
+    for path, what, owner in entries:
+        default = START if path == ("start",) else path[-1]
+        if owner.trigger_name is not None:
+            resolved, at = owner.trigger_name, path + ("trigger_name",)
+        else:
+            resolved = f"{spec.workflow.name}-{owner.trigger_suffix or default}"
+            at = path + ("trigger_suffix",) if owner.trigger_suffix is not None else path
+        other = taken.setdefault(resolved, what)
+        if other != what:
+            problems.append(where.diagnostic(
+                at if at in where.values or at == path else path,
+                f"trigger name '{resolved}' is also the name of {other}: two triggers of a workflow cannot share a name",
+                key=at == path))
+    start = spec.start
+    if start.trigger_name is not None and start.trigger_suffix is not None:
+        problems.append(where.diagnostic(
+            ("start", "trigger_suffix"), "give one of 'trigger_name' and 'trigger_suffix', not both", key=True))
+    return problems
+
+
+def _needs(spec: Spec, name: str, where: Locations) -> dict[str, str]:
+    """What a stage's start requires of earlier actions, as far as its own conditions tell."""
+    stage = spec.stages[name]
+    found = _conditions(name, stage, spec.stages, where, spec.stages, [])
+    if stage.when == "all" or len(found) == 1:
+        return {c.upstream.label: c.state for c in found}
+    return {}
+
+
+def _exclusive(spec: Spec, first: str, second: str, where: Locations) -> bool:
     """Whether the two stages can never both run in one workflow run: both require the same
     upstream, each in another end state (a failure branch beside the success path)."""
-    def needs(stage: Stage) -> dict[str, str]:
-        return dict(stage.after) if stage.when == "all" or len(stage.after) == 1 else {}
-
-    mine, theirs = needs(first), needs(second)
+    mine, theirs = _needs(spec, first, where), _needs(spec, second, where)
     return any(upstream in theirs and theirs[upstream] != state for upstream, state in mine.items())
 
 
 def _concurrency_warnings(spec: Spec, where: Locations) -> list[Diagnostic]:
     """Stages that share a job are never ordered (nothing may wait for a shared job), so Glue
     may start the job again while it runs; beyond the job's concurrent-run limit that run fails."""
-    runners: dict[str, list[str]] = {}
+    runners: dict[str, list[_Act]] = {}
     for name, stage in spec.stages.items():
-        if not stage.crawler:
-            runners.setdefault(key(name, stage), []).append(name)
+        for act in stage_actions(name, stage):
+            if act.kind == "job":
+                runners.setdefault(act.key, []).append(act)
     found = []
     limit = "unless the job allows that many concurrent runs (max_concurrent_runs in its execution_property; 1 by default)"
-    for job, stages in runners.items():
-        for index, later in enumerate(stages[1:], 1):
-            first = next((s for s in stages[:index] if not _exclusive(spec.stages[s], spec.stages[later])), None)
+    for job, acts in runners.items():
+        for index, later in enumerate(acts[1:], 1):
+            first = next((a for a in acts[:index] if a.stage != later.stage
+                          and not _exclusive(spec, a.stage, later.stage, where)), None)
             if first is None:
                 continue
-            a, b = spec.stages[first], spec.stages[later]
+            a, b = spec.stages[first.stage], spec.stages[later.stage]
             if (a.after, a.when) == (b.after, b.when):
-                when = " and ".join(f"{up} {state}" for up, state in b.after.items()) if b.after else "the workflow starts"
-                message = (f"stages '{first}' and '{later}' both run job '{job}' and both start when {when}: "
+                when = (" and ".join(f"{up} {' or '.join(_states_of(state))}" for up, state in b.after.items())
+                        if b.after else "the workflow starts")
+                message = (f"stages '{first.label}' and '{later.label}' both run job '{job}' and both start when {when}: "
                            f"Glue starts the job twice at once, and the second run fails {limit}")
             else:
-                message = (f"stages '{first}' and '{later}' both run job '{job}' and nothing orders them: when their "
-                           f"runs overlap, the later one fails {limit}")
-            path = ("stages", later, "job") if ("stages", later, "job") in where.values else ("stages", later)
+                message = (f"stages '{first.label}' and '{later.label}' both run job '{job}' and nothing orders them: "
+                           f"when their runs overlap, the later one fails {limit}")
+            path = later.path + ("job",) if later.path + ("job",) in where.values else later.path
             found.append(replace(where.diagnostic(path, message), severity="warning"))
     return found
 
 
-def _action(name: str, stage: Stage) -> Action:
+def _action(act: _Act) -> Action:
+    options = act.options
     return Action(
-        stage=name,
-        kind=kind(stage),
-        key=key(name, stage),
-        arguments=tuple(sorted(stage.arguments.items())),
-        timeout=stage.timeout,
-        notify_delay_after=stage.notify_delay_after,
-        security_configuration=stage.security_configuration,
+        stage=act.stage,
+        kind=act.kind,
+        key=act.key,
+        arguments=tuple(sorted(options.arguments.items())),
+        timeout=options.timeout,
+        notify_delay_after=options.notify_delay_after,
+        security_configuration=options.security_configuration,
+        name=act.name,
     )
 
 
 def _file(name: str, stage: Stage) -> str:
-    return f"{name}_{kind(stage)}_trigger.tf"
+    return f"{name}_{'stage' if stage.actions is not None else kind(stage)}_trigger.tf"
 
 
 def _start_trigger(spec: Spec) -> Trigger:
@@ -355,29 +528,34 @@ def _start_trigger(spec: Spec) -> Trigger:
     return Trigger(
         address=START,
         file=_file(roots[0], spec.stages[roots[0]]),
-        name_suffix=START,
+        name_suffix=start.trigger_suffix or START,
+        exact_name=start.trigger_name,
         type=trigger_type,
         enabled=enabled,
         schedule=start.schedule,
+        description=start.description,
         batch_size=start.event.batch_size if start.event else None,
         batch_window=start.event.batch_window if start.event else None,
-        actions=tuple(_action(name, spec.stages[name]) for name in roots),
+        actions=tuple(_action(act) for name in roots for act in stage_actions(name, spec.stages[name])),
     )
 
 
-def _conditional_trigger(spec: Spec, name: str, stage: Stage) -> Trigger:
+def _conditional_trigger(spec: Spec, name: str, stage: Stage, where: Locations) -> Trigger:
     conditions = tuple(
-        Condition(up, kind(spec.stages[up]), key(up, spec.stages[up]), state) for up, state in stage.after.items()
+        Condition(c.upstream.stage, c.upstream.kind, c.upstream.key, c.state, c.upstream.name)
+        for c in _conditions(name, stage, spec.stages, where, spec.stages, [])
     )
     logical = "ANY" if stage.when == "any" else ("AND" if len(conditions) > 1 else None)
     return Trigger(
         address=name,
         file=_file(name, stage),
-        name_suffix=name,
+        name_suffix=stage.trigger_suffix or name,
+        exact_name=stage.trigger_name,
         type="CONDITIONAL",
-        enabled=True,
+        enabled=stage.enabled,
+        enabled_input="enabled" in stage.model_fields_set,
         description=stage.description,
-        actions=(_action(name, stage),),
+        actions=tuple(_action(act) for act in stage_actions(name, stage)),
         conditions=conditions,
         logical=logical,
     )
@@ -385,7 +563,7 @@ def _conditional_trigger(spec: Spec, name: str, stage: Stage) -> Trigger:
 
 def _event_source(spec: Spec) -> EventSource | None:
     event = spec.start.event
-    if event is None:
+    if event is None or event.external:
         return None
     if event.pattern is not None:
         return EventSource(pattern=event.pattern, s3_bucket=None)
@@ -398,7 +576,8 @@ def _event_source(spec: Spec) -> EventSource | None:
 
 
 def _keys(spec: Spec, wanted: str) -> tuple[str, ...]:
-    return tuple(sorted({key(name, stage) for name, stage in spec.stages.items() if kind(stage) == wanted}))
+    return tuple(sorted({act.key for name, stage in spec.stages.items() for act in stage_actions(name, stage)
+                         if act.kind == wanted}))
 
 
 def stage_problems(
@@ -411,8 +590,9 @@ def stage_problems(
     schema, reference and graph problems are all reported at once.
     """
     known = set(stages) if declared is None else set(declared)
-    problems = _stage_problems(stages, where, known)
-    return problems + _graph_problems(stages, where, known, whole=declared is None and not problems)
+    found: dict[str, list[_Cond]] = {}
+    problems = _stage_problems(stages, where, known, found)
+    return problems + _graph_problems(stages, where, known, found, whole=declared is None and not problems)
 
 
 def analyse(spec: Spec, where: Locations, *, quotas: bool = True) -> Plan:
@@ -423,9 +603,11 @@ def analyse(spec: Spec, where: Locations, *, quotas: bool = True) -> Plan:
     problems = stage_problems(spec.stages, where)
     problems += _feature_problems(spec, where)
     problems += _quota_problems(spec, where) if quotas else []
+    problems += _trigger_name_problems(spec, where)
     if problems:
         raise SpecError(problems)
-    triggers = (_start_trigger(spec), *(_conditional_trigger(spec, n, s) for n, s in spec.stages.items() if s.after))
+    triggers = (_start_trigger(spec),
+                *(_conditional_trigger(spec, n, s, where) for n, s in spec.stages.items() if s.after))
     by_stage = {action.stage: trigger.address for trigger in triggers for action in trigger.actions}
     limit, reason = name_limit(spec)
     return Plan(
@@ -437,8 +619,14 @@ def analyse(spec: Spec, where: Locations, *, quotas: bool = True) -> Plan:
         default_run_properties=tuple(sorted(spec.workflow.default_run_properties.items())),
         tags=tuple(sorted(spec.tags.items())),
         stages=tuple(
-            StageInfo(name, kind(stage), key(name, stage), tuple(stage.after.items()), stage.when,
-                      stage.description, by_stage[name])
+            StageInfo(
+                name, "layer" if stage.actions is not None else kind(stage),
+                "" if stage.actions is not None else key(name, stage),
+                tuple((written, state) for written, value in stage.after.items() for state in _states_of(value)),
+                stage.when, stage.description, by_stage[name],
+                actions=tuple(act.name for act in stage_actions(name, stage)),
+                enabled=stage.enabled if "enabled" in stage.model_fields_set else None,
+            )
             for name, stage in spec.stages.items()
         ),
         triggers=triggers,
@@ -454,4 +642,6 @@ def analyse(spec: Spec, where: Locations, *, quotas: bool = True) -> Plan:
         dashboard=spec.dashboard,
         module_at=where.find(("module",)),
         warnings=tuple(sorted(_concurrency_warnings(spec, where))),
+        ignore_run_properties="default_run_properties" in spec.workflow.ignore_changes,
+        event_external=bool(spec.start.event and spec.start.event.external),
     )

@@ -57,23 +57,45 @@ def _names(kind: str, keys: Callable[[Plan], Collection[str]]) -> Callable[[Any,
 
 def _workflow_name(value: str, plan: Plan) -> list[Problem]:
     found = workflow_name_problems(value, plan.max_workflow_name_length, plan.name_limit_reason, plan.resource_names)
+    taken: dict[str, str] = {}
+    for trigger in plan.triggers:  # an exact trigger name may meet "<this name>-<suffix>" of another
+        name = trigger.name_for(value)
+        other = taken.setdefault(name, trigger.address)
+        if other != trigger.address:
+            found.append(f"with this workflow name the triggers '{other}' and '{trigger.address}' would both be "
+                         f"named '{name}'")
     return [((), message) for message in found]
+
+
+EXTERNAL_PAUSE = "the EVENT start's EventBridge rule is managed elsewhere: disable that rule to pause"
 
 
 def _paused(value: bool, plan: Plan) -> list[Problem]:
     if value and plan.start.type == "ON_DEMAND":
         return [((), "an on-demand start never starts by itself; nothing to pause")]
+    if value and plan.event_external:
+        return [((), EXTERNAL_PAUSE)]
     return []
 
 
 def _job_stages(plan: Plan) -> list[str]:
-    return [stage.name for stage in plan.stages if stage.kind == "job"]
+    """The keys of stage_arguments: each job stage, `<stage>.<action>` for a layer's job actions."""
+    return [action.label for stage in plan.stages for action in plan.actions_of(stage.name) if action.kind == "job"]
 
 
 def _stage_arguments(value: dict[str, Any], plan: Plan) -> list[Problem]:
     stages = _job_stages(plan)
     return [
         ((name,), f"'{name}' is not a job stage of this module{suggest(name, stages)}: its job stages are {', '.join(stages)}")
+        for name in value if name not in stages
+    ]
+
+
+def _trigger_enabled(value: dict[str, bool], plan: Plan) -> list[Problem]:
+    stages = plan.enabled_stages
+    return [
+        ((name,), f"'{name}' is not a stage that sets 'enabled' in the spec{suggest(name, stages)}: "
+                  f"trigger_enabled may name {', '.join(stages)}")
         for name in value if name not in stages
     ]
 
@@ -121,6 +143,7 @@ INPUTS: dict[str, Input] = {
     "max_concurrent_runs": Input(_field(Workflow, "max_concurrent_runs", nullable=True), _ALWAYS),
     "run_properties": Input(dict[PropertyKey, StrictStr], _ALWAYS),
     "stage_arguments": Input(dict[StrictStr, dict[PropertyKey, StrictStr]], "a module with a job stage", _stage_arguments),
+    "trigger_enabled": Input(dict[StrictStr, StrictBool], "a module with a stage that sets 'enabled'", _trigger_enabled),
     "create_alert_topic": Input(StrictBool, "a module with alerts"),
     "alert_topic_arn": Input(StrictStr | None, "a module with alerts"),
     "alert_emails": Input(list[StrictStr], "a module with alerts", _emails),
@@ -196,5 +219,6 @@ def environments(spec: Spec, plan: Plan, where: Locations, variables: Collection
             region=declared.region,
             region_at=where.find(("environments", env, "region")),
             inputs=tuple(sorted(inputs, key=lambda item: order[item[0]])),
+            adopt=declared.adopt,
         ))
     return tuple(found), problems

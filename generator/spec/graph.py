@@ -6,7 +6,7 @@ Pure, iterative functions (specs may hold thousands of stages) over
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 Edges = Mapping[str, Mapping[str, str]]  # stage -> {upstream: state it must end in}
 
@@ -56,32 +56,38 @@ def topological(edges: Edges) -> list[str]:
     return list(placed)
 
 
-def never_run(edges: Edges, when: Mapping[str, str]) -> dict[str, str]:
+Conditions = Mapping[str, Sequence[tuple[str, str, str]]]  # stage -> (upstream stage, upstream action, state)
+
+
+def never_run(conditions: Conditions, when: Mapping[str, str]) -> dict[str, str]:
     """Stages that no outcome of a run can start, each with the reason.
 
-    A stage's requirements are the end states its start implies for earlier stages.
+    Each condition names an upstream stage, the action of it whose end it tests (its
+    label: the stage alone in the old form, `<stage>.<action>` in a layer) and the state.
+    A stage's requirements are the end states its start implies for earlier actions.
     `all` joins merge their upstreams' requirements; `any` joins keep what every
-    viable alternative shares. A stage needing one stage to end in two states (a
-    failure branch joined with the success path, say) can never run. Only stages
+    viable alternative shares. A stage needing one action to end in two states (a
+    failure branch joined with the success path, say) can never run. Only actions
     some condition expects to end other than SUCCEEDED can be contradicted, so only
     those are tracked: linear in the stages for specs without failure branches.
     """
-    branching = {up for conditions in edges.values() for up, state in conditions.items() if state != "SUCCEEDED"}
+    branching = {action for found in conditions.values() for _, action, state in found if state != "SUCCEEDED"}
+    edges = {name: dict.fromkeys(upstream for upstream, _, _ in found) for name, found in conditions.items()}
     needs: dict[str, dict[str, str]] = {}
     dead: dict[str, str] = {}
     for name in topological(edges):
-        conditions = edges[name]
-        if not conditions:
+        found = conditions[name]
+        if not found:
             needs[name] = {}
             continue
         alternatives, reasons = [], []
-        for upstream, state in conditions.items():
+        for upstream, action, state in found:
             if upstream in dead:
                 reasons.append(f"its upstream '{upstream}' can never run")
                 continue
             alternative = needs[upstream]
-            if upstream in branching:
-                alternative = {**alternative, upstream: state}
+            if action in branching:
+                alternative = {**alternative, action: state}
             alternatives.append(alternative)
         if when.get(name, "all") == "any":
             if not alternatives:
@@ -97,9 +103,9 @@ def never_run(edges: Edges, when: Mapping[str, str]) -> dict[str, str]:
             continue
         merged: dict[str, str] = {}
         for alternative in alternatives:
-            for stage, state in alternative.items():
-                if merged.setdefault(stage, state) != state:
-                    dead[name] = f"it needs '{stage}' to end both {merged[stage]} and {state}"
+            for action, state in alternative.items():
+                if merged.setdefault(action, state) != state:
+                    dead[name] = f"it needs '{action}' to end both {merged[action]} and {state}"
                     break
             if name in dead:
                 break

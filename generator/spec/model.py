@@ -127,7 +127,9 @@ def _after(value: Any) -> Any:
                     "after", "must be a stage name, not {item}", {"index": index, "item": describe(item)}
                 )
             if item in as_map:
-                raise PydanticCustomError("after", "stage '{item}' is listed twice", {"index": index, "item": item})
+                what = "action" if "." in item else "stage"
+                raise PydanticCustomError("after", "{what} '{item}' is listed twice",
+                                          {"index": index, "item": item, "what": what})
             as_map[item] = "SUCCEEDED"
         return as_map
     if not isinstance(value, dict):
@@ -137,6 +139,26 @@ def _after(value: Any) -> Any:
             "must be a list of stage names or a mapping of stage name to state, not {value}{hint}",
             {"value": describe(value), "hint": hint},
         )
+    return value
+
+
+def _after_key(value: str) -> str:
+    """`<stage>` (every action of that stage) or `<stage>.<action>` (one action)."""
+    stage, dot, action = value.partition(".")
+    _identifier(stage)
+    if dot:
+        _identifier(action)
+    return value
+
+
+def _states(value: Any) -> Any:
+    """One state, or a list of distinct states (one condition each)."""
+    if isinstance(value, list):
+        if not value:
+            raise PydanticCustomError("states", "must name at least one state")
+        for index, item in enumerate(value):
+            if item in value[:index]:
+                raise PydanticCustomError("states", "state {item} is listed twice", {"index": index, "item": describe(item)})
     return value
 
 
@@ -214,6 +236,8 @@ S3Bucket = Annotated[StrictStr, AfterValidator(_s3_bucket), WithJsonSchema(BUCKE
 
 IDENTIFIER_SCHEMA = {"pattern": f"^{IDENTIFIER.pattern}$"}
 Identifier = Annotated[StrictStr, AfterValidator(_identifier), WithJsonSchema({"type": "string", **IDENTIFIER_SCHEMA})]
+AFTER_KEY_SCHEMA = {"type": "string", "pattern": f"^{IDENTIFIER.pattern}(\\.{IDENTIFIER.pattern})?$"}
+AfterKey = Annotated[StrictStr, AfterValidator(_after_key), WithJsonSchema(AFTER_KEY_SCHEMA)]
 _ONE_LINE = "a single line without control characters"
 GlueName = _text("glue_name", 1, 255, SINGLE_LINE, _ONE_LINE, utf8=True)
 Description = _text("description", 0, 2048, _MULTI_LINE, "free of control characters other than tab and newline", utf8=True)
@@ -224,6 +248,9 @@ PROPERTY_KEY_MAX = 255
 S3_PREFIX_MAX = 1024
 PropertyKey = _text("property_key", 1, PROPERTY_KEY_MAX, SINGLE_LINE, _ONE_LINE)
 S3Prefix = _text("s3_prefix", 1, S3_PREFIX_MAX, None)
+# What follows "<workflow_name>-" in a trigger's name: the whole name must fit Glue's 255 bytes,
+# which bounds the workflow name (generator.spec.analyse.name_limit).
+TriggerSuffix = _text("trigger_suffix", 1, 254, SINGLE_LINE, _ONE_LINE, utf8=True)
 
 
 class _Frozen(BaseModel):
@@ -251,6 +278,16 @@ class Workflow(_Frozen):
     default_run_properties: dict[PropertyKey, StrictStr] = Field(
         default_factory=dict, description="Run properties every run of the workflow starts with."
     )
+    ignore_changes: Annotated[
+        list[Literal["default_run_properties"]], BeforeValidator(lambda value: _unique(value))  # defined below
+    ] = Field(
+        default_factory=list,
+        description=(
+            "Workflow attributes something else rewrites (a Lambda function before each run, say): once the workflow "
+            "exists, Terraform leaves them as they are (lifecycle ignore_changes). Only default_run_properties."
+        ),
+        json_schema_extra={"uniqueItems": True},
+    )
 
 
 class S3Source(_Frozen):
@@ -265,13 +302,24 @@ class S3Source(_Frozen):
 class EventStart(_Frozen):
     """An EVENT start: an EventBridge rule notifies the workflow, which starts after a batch of events."""
 
-    model_config = ConfigDict(json_schema_extra={"oneOf": [{"required": ["s3"]}, {"required": ["pattern"]}]})
+    model_config = ConfigDict(json_schema_extra={"oneOf": [
+        {"required": ["s3"], "not": {"properties": {"external": {"const": True}}, "required": ["external"]}},
+        {"required": ["pattern"], "not": {"properties": {"external": {"const": True}}, "required": ["external"]}},
+        {"required": ["external"], "properties": {"external": {"const": True}, "s3": False, "pattern": False}},
+    ]})
 
     s3: S3Source = Field(default=None, description="Start on objects created in an S3 bucket.")
     pattern: Annotated[
         dict[StrictStr, Any], AfterValidator(_event_pattern), WithJsonSchema(event_pattern.SCHEMA_PLACEHOLDER)
     ] = Field(
         default=None, description="A raw EventBridge event pattern, instead of `s3`."
+    )
+    external: StrictBool = Field(
+        default=False,
+        description=(
+            "True: the EventBridge rule that notifies the workflow is managed elsewhere; the module creates the "
+            "EVENT trigger with its batching and no rule, target or role (instead of `s3` or `pattern`)."
+        ),
     )
     batch_size: Annotated[StrictInt, Field(ge=1, le=100)] = Field(
         default=1, description="Events to collect before a run starts (1-100)."
@@ -282,8 +330,8 @@ class EventStart(_Frozen):
 
     @model_validator(mode="after")
     def _one_source(self) -> "EventStart":
-        if (self.s3 is None) == (self.pattern is None):
-            raise PydanticCustomError("event_source", "give exactly one of 's3' and 'pattern'")
+        if [self.s3 is not None, self.pattern is not None, self.external].count(True) != 1:
+            raise PydanticCustomError("event_source", "give exactly one of 's3', 'pattern' and 'external: true'")
         return self
 
 
@@ -302,14 +350,24 @@ def _start(value: Any) -> Any:
 
 
 class Start(_Frozen):
-    """How a run starts: `on_demand` (the default), `{schedule: "cron(...)"}` or `{event: {...}}`."""
+    """How a run starts: `on_demand` (the default), `{schedule: "cron(...)"}` or `{event: {...}}`; a mapping
+    without either is an on-demand start (with its trigger's name or description, say)."""
 
-    model_config = ConfigDict(json_schema_extra={"not": {"required": ["schedule", "event"]}})
+    model_config = ConfigDict(json_schema_extra={"allOf": [
+        {"not": {"required": ["schedule", "event"]}}, {"not": {"required": ["trigger_name", "trigger_suffix"]}},
+    ]})
 
     schedule: Cron = Field(
         default=None, description="AWS cron expression of a SCHEDULED start trigger, e.g. cron(0 2 * * ? *)."
     )
     event: EventStart = Field(default=None, description="An EVENT start trigger with its EventBridge rule.")
+    trigger_name: GlueName = Field(
+        default=None, description="Exact name of the start trigger in AWS (instead of <workflow_name>-start)."
+    )
+    trigger_suffix: TriggerSuffix = Field(
+        default=None, description="The start trigger is named <workflow_name>-<trigger_suffix> (default: start)."
+    )
+    description: Description = Field(default=None, description="Description of the start trigger.")
 
     @model_validator(mode="after")
     def _one_kind(self) -> "Start":
@@ -327,40 +385,87 @@ class Start(_Frozen):
 JOB_STATES = ("SUCCEEDED", "FAILED", "TIMEOUT", "STOPPED")
 CRAWLER_STATES = ("SUCCEEDED", "FAILED", "CANCELLED")
 State = Literal["SUCCEEDED", "FAILED", "TIMEOUT", "STOPPED", "CANCELLED"]  # checked against the kind in analyse
-# Options of a job's run that a crawler action cannot carry.
-JOB_ONLY_FIELDS = ("job", "arguments", "timeout", "notify_delay_after", "security_configuration")
+# Options of a job's run that a crawler action cannot carry (a crawler action may carry a timeout).
+JOB_ONLY_FIELDS = ("job", "arguments", "notify_delay_after", "security_configuration")
+# What one action of a trigger runs and with which options: a stage's own fields in the old form,
+# each action's under `actions`.
+ACTION_FIELDS = ("crawler", *JOB_ONLY_FIELDS[:2], "timeout", *JOB_ONLY_FIELDS[2:])
+
+_StateList = Annotated[list[State], Field(min_length=1, json_schema_extra={"uniqueItems": True})]
+
+_CRAWLER_TAKES_NO_JOB_OPTIONS = {
+    "if": {"required": ["crawler"], "properties": {"crawler": {"const": True}}},
+    "then": {"properties": {field: False for field in JOB_ONLY_FIELDS}},
+}
+
+
+def _timeout() -> Any:
+    return Field(
+        default=None,
+        description="Run timeout in minutes (unset: the job's own timeout, 2,880 minutes unless set; for a crawler, none).",
+    )
+
+
+class StageAction(_Frozen):
+    """One job or crawler a multi-action stage's trigger starts, with its own run options."""
+
+    model_config = ConfigDict(json_schema_extra={"allOf": [_CRAWLER_TAKES_NO_JOB_OPTIONS]})
+
+    crawler: StrictBool = Field(
+        default=False, description="The action runs the Glue crawler named by var.crawlers[<action>] instead of a job."
+    )
+    job: Identifier = Field(
+        default=None, description="Key of var.jobs that names this action's Glue job (default: the action name)."
+    )
+    arguments: dict[PropertyKey, StrictStr] = Field(
+        default_factory=dict, description='Job arguments for this action\'s run, e.g. {"--layer": "silver"}.'
+    )
+    timeout: Annotated[StrictInt, Field(ge=1, le=10080)] = _timeout()
+    notify_delay_after: Annotated[StrictInt, Field(ge=1, le=10080)] = Field(
+        default=None, description="Minutes after a run starts before a delay notification is sent."
+    )
+    security_configuration: GlueName = Field(
+        default=None, description="Name of the Glue security configuration this action's job runs with."
+    )
 
 
 class Stage(_Frozen):
-    """One stage of the workflow: a Glue job (or crawler) and the trigger that starts it."""
+    """One stage of the workflow: the trigger that starts it and the Glue job or crawler it runs (or, with
+    `actions`, the several jobs and crawlers it starts at once)."""
 
-    # The single-stage rules of `generator.spec.analyse` that JSON Schema can state: `when: any`
-    # needs two or more upstreams (in either form of `after`), a crawler takes no job options.
+    # The single-stage rules of `generator.spec.analyse` that JSON Schema can state: a crawler takes
+    # no job options; a stage with `actions` sets no action fields itself; one name field.
     model_config = ConfigDict(json_schema_extra={"allOf": [
+        _CRAWLER_TAKES_NO_JOB_OPTIONS,
         {
-            "if": {"required": ["when"], "properties": {"when": {"const": "any"}}},
-            "then": {"required": ["after"], "properties": {"after": {"minItems": 2, "minProperties": 2}}},
+            "if": {"required": ["actions"]},
+            "then": {"properties": {field: False for field in ACTION_FIELDS}},
         },
-        {
-            "if": {"required": ["crawler"], "properties": {"crawler": {"const": True}}},
-            "then": {"properties": {field: False for field in JOB_ONLY_FIELDS}},
-        },
+        {"not": {"required": ["trigger_name", "trigger_suffix"]}},
     ]})
 
     after: Annotated[
-        dict[Identifier, StrictStr],
-        BeforeValidator(_after, json_schema_input_type=list[Identifier] | dict[Identifier, State]),
+        dict[AfterKey, Annotated[StrictStr | list[StrictStr], AfterValidator(_states)]],
+        BeforeValidator(_after, json_schema_input_type=list[AfterKey] | dict[AfterKey, State | _StateList]),
     ] = Field(
         default_factory=dict,
         description=(
-            "Upstream stages: a list (each must end SUCCEEDED) or a mapping of stage to the state it must end in "
-            "(jobs: SUCCEEDED, FAILED, TIMEOUT, STOPPED; crawlers: SUCCEEDED, FAILED, CANCELLED). "
-            "Unset or empty: started by the start trigger."
+            "Upstream conditions: a list of stages (every action of each must end SUCCEEDED) or a mapping of "
+            "<stage> or <stage>.<action> to the state, or list of states, it must end in (jobs: SUCCEEDED, "
+            "FAILED, TIMEOUT, STOPPED; crawlers: SUCCEEDED, FAILED, CANCELLED). Unset or empty: started by "
+            "the start trigger."
         ),
     )
     when: Literal["all", "any"] = Field(
         default="all",
         description="all: start once every upstream condition holds; any: start once one holds (at most once per run).",
+    )
+    actions: Annotated[dict[Identifier, StageAction], Field(min_length=1)] = Field(
+        default=None,
+        description=(
+            "The jobs and crawlers this stage's trigger starts at once (a layer): action name -> options. "
+            "Unset: the stage runs one job (or crawler) named after it."
+        ),
     )
     crawler: StrictBool = Field(
         default=False, description="The stage runs a Glue crawler named by var.crawlers[<stage>] instead of a job."
@@ -369,12 +474,23 @@ class Stage(_Frozen):
         default=None, description="Key of var.jobs that names this stage's Glue job (default: the stage name)."
     )
     description: Description = Field(default=None, description="Description of the trigger that starts this stage.")
+    trigger_name: GlueName = Field(
+        default=None, description="Exact name of this stage's trigger in AWS (instead of <workflow_name>-<stage>)."
+    )
+    trigger_suffix: TriggerSuffix = Field(
+        default=None, description="This stage's trigger is named <workflow_name>-<trigger_suffix> (default: the stage name)."
+    )
+    enabled: StrictBool = Field(
+        default=True,
+        description=(
+            "false: the trigger is created deactivated and never fires until activated. Setting it adds the "
+            "module input trigger_enabled, which overrides it per stage."
+        ),
+    )
     arguments: dict[PropertyKey, StrictStr] = Field(
         default_factory=dict, description='Job arguments for this stage\'s run, e.g. {"--layer": "silver"}.'
     )
-    timeout: Annotated[StrictInt, Field(ge=1, le=10080)] = Field(
-        default=None, description="Job run timeout in minutes (unset: the job's own timeout, 2,880 minutes unless set)."
-    )
+    timeout: Annotated[StrictInt, Field(ge=1, le=10080)] = _timeout()
     notify_delay_after: Annotated[StrictInt, Field(ge=1, le=10080)] = Field(
         default=None, description="Minutes after a run starts before a delay notification is sent."
     )
@@ -455,6 +571,13 @@ class Environment(_Frozen):
         description=(
             "Values of the module's variables in this environment, named as the variables (workflow_name, jobs, "
             "crawlers, tags, description, schedule, paused, ...); each is checked as the spec's own value is."
+        ),
+    )
+    adopt: StrictBool = Field(
+        default=False,
+        description=(
+            "The workflow and its triggers already exist in this environment: the root gets an imports.tf with one "
+            "import block per resource (Terraform >= 1.5), so the first plan adopts them instead of creating them."
         ),
     )
 

@@ -7,6 +7,7 @@ no decisions of their own beyond laying values out.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal
 
 from generator.errors import Diagnostic
@@ -16,14 +17,29 @@ TriggerType = Literal["ON_DEMAND", "SCHEDULED", "EVENT", "CONDITIONAL"]
 Kind = Literal["job", "crawler"]
 
 
+def label(stage: str, action: str) -> str:
+    """How messages, the README and the simulator name an action: the stage alone in the
+    old form (its one action is named after it), else `<stage>.<action>`."""
+    return stage if action == stage else f"{stage}.{action}"
+
+
 @dataclass(frozen=True)
 class Condition:
-    """One predicate condition: the upstream stage's job (or crawler) ended in `state`."""
+    """One predicate condition: one action's job (or crawler) of an upstream stage ended in `state`."""
 
     stage: str
     kind: Kind
     key: str  # key of var.jobs or var.crawlers
     state: str = "SUCCEEDED"
+    action: str = ""  # the action's name within `stage` ("" for the stage name itself: the old form)
+
+    def __post_init__(self) -> None:
+        if not self.action:
+            object.__setattr__(self, "action", self.stage)
+
+    @property
+    def label(self) -> str:
+        return label(self.stage, self.action)
 
 
 @dataclass(frozen=True)
@@ -37,6 +53,15 @@ class Action:
     timeout: int | None = None
     notify_delay_after: int | None = None
     security_configuration: str | None = None
+    name: str = ""  # the action's name within `stage` ("" for the stage name itself: the old form)
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            object.__setattr__(self, "name", self.stage)
+
+    @property
+    def label(self) -> str:
+        return label(self.stage, self.name)
 
 
 @dataclass(frozen=True)
@@ -45,9 +70,9 @@ class Trigger:
 
     address: str  # resource name: "start" or the stage name
     file: str  # the .tf file holding it
-    name_suffix: str  # trigger name is "${var.workflow_name}-<suffix>"
+    name_suffix: str  # trigger name is "${var.workflow_name}-<suffix>" (unless exact_name)
     type: TriggerType
-    enabled: bool  # pitfalls 1-3, 15: false for ON_DEMAND and EVENT starts, true for the others
+    enabled: bool  # pitfalls 1-3, 15: false for ON_DEMAND and EVENT starts; the spec's `enabled` for the others
     actions: tuple[Action, ...]
     conditions: tuple[Condition, ...] = ()
     logical: str | None = None  # "ANY" for `when: any`, "AND" for several conditions, unset for one
@@ -55,6 +80,12 @@ class Trigger:
     description: str | None = None
     batch_size: int | None = None  # EVENT only
     batch_window: int | None = None
+    exact_name: str | None = None  # the literal AWS name (`trigger_name`), else name_suffix applies
+    enabled_input: bool = False  # `enabled = lookup(var.trigger_enabled, "<stage>", <enabled>)`
+
+    def name_for(self, workflow_name: str) -> str:
+        """The trigger's name in AWS when the module's var.workflow_name is `workflow_name`."""
+        return self.exact_name if self.exact_name is not None else f"{workflow_name}-{self.name_suffix}"
 
 
 @dataclass(frozen=True)
@@ -62,12 +93,14 @@ class StageInfo:
     """A stage as the module README documents it."""
 
     name: str
-    kind: Kind
-    key: str
-    after: tuple[tuple[str, str], ...]  # (upstream, state)
+    kind: Kind | Literal["layer"]  # "layer": a stage with `actions` (see `actions`)
+    key: str  # its job's or crawler's key; "" for a layer
+    after: tuple[tuple[str, str], ...]  # (upstream "<stage>" or "<stage>.<action>" as written, state)
     when: str
     description: str | None
     trigger: str  # address of the trigger that starts it
+    actions: tuple[str, ...] = ()  # its action names (the stage name alone in the old form)
+    enabled: bool | None = None  # the spec's `enabled`, when the stage sets it
 
 
 @dataclass(frozen=True)
@@ -87,6 +120,11 @@ class EnvironmentPlan:
     region: str
     region_at: tuple[int, int]  # line and column of `region`, for messages across specs
     inputs: tuple[tuple[str, Any], ...]  # (variable, value) in the module's variable order
+    adopt: bool = False  # the root imports the workflow and triggers that exist already (imports.tf)
+
+    def input(self, name: str, default: Any = None) -> Any:
+        """The value this environment gives the module's variable `name`, else `default`."""
+        return dict(self.inputs).get(name, default)
 
 
 @dataclass(frozen=True)
@@ -113,14 +151,35 @@ class Plan:
     module_at: tuple[int, int] = (1, 1)  # line and column of the `module:` value, for messages about the module
     warnings: tuple[Diagnostic, ...] = ()  # located, non-fatal findings
     environments: tuple[EnvironmentPlan, ...] = ()  # the roots it gets; never part of the module's bytes
+    ignore_run_properties: bool = False  # lifecycle ignore_changes = [default_run_properties] on the workflow
+    event_external: bool = False  # an EVENT start whose EventBridge rule lives elsewhere (`event` is then None)
 
     @property
     def files(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(trigger.file for trigger in self.triggers))
 
+    @cached_property
+    def _actions_by_stage(self) -> dict[str, tuple[Action, ...]]:
+        found: dict[str, list[Action]] = {}
+        for trigger in self.triggers:
+            for action in trigger.actions:
+                found.setdefault(action.stage, []).append(action)
+        return {stage: tuple(actions) for stage, actions in found.items()}
+
+    def actions_of(self, stage: str) -> tuple[Action, ...]:
+        """The actions the stage's trigger starts for it, in the spec's order."""
+        return self._actions_by_stage.get(stage, ())
+
     def keys_in_stage_order(self, kind: Kind) -> tuple[str, ...]:
-        """The keys of var.jobs (or var.crawlers) in the order their stages appear."""
-        return tuple(dict.fromkeys(stage.key for stage in self.stages if stage.kind == kind))
+        """The keys of var.jobs (or var.crawlers) in the order their stages (and actions) appear."""
+        return tuple(dict.fromkeys(
+            action.key for stage in self.stages for action in self.actions_of(stage.name) if action.kind == kind
+        ))
+
+    @property
+    def enabled_stages(self) -> tuple[str, ...]:
+        """Stages that set `enabled`: the keys var.trigger_enabled may hold (empty: no such input)."""
+        return tuple(stage.name for stage in self.stages if stage.enabled is not None)
 
     @property
     def start(self) -> Trigger:

@@ -1,10 +1,12 @@
 """Run a workflow locally under Glue's trigger semantics: which stages run, in which
-step, and how each ends, given the stages told to fail.
+step, and how each of their actions ends, given the actions told to fail.
 
 The start trigger fires the root stages. After each step, every conditional trigger
-that has not fired yet is evaluated against the end states so far: `all` needs
-every condition, `any` one; a trigger fires at most once per run. A stage whose
-trigger never fires ends NOT_RUN.
+that has not fired yet is evaluated against the end states so far (each condition
+names one action of a stage): `all` needs every condition, `any` one; a trigger fires
+at most once per run; a deactivated trigger (`enabled: false`) never fires. An action
+whose trigger never fires ends NOT_RUN. A stage with
+`actions` (a layer) starts all of them together; each ends on its own.
 """
 
 from __future__ import annotations
@@ -22,44 +24,57 @@ NOT_RUN = "NOT_RUN"
 @dataclass(frozen=True)
 class Run:
     steps: tuple[tuple[str, ...], ...]  # stages started together, step by step
-    states: dict[str, str]  # every stage, in spec order: its end state or NOT_RUN
+    states: dict[str, str]  # every action (a stage in the old form, else `<stage>.<action>`), in spec order
 
     def lines(self) -> list[str]:
         numbered = [f"step {index}: {', '.join(stages)}" for index, stages in enumerate(self.steps, 1)]
-        return numbered + [f"{stage}: {state}" for stage, state in self.states.items()]
+        return numbered + [f"{action}: {state}" for action, state in self.states.items()]
 
 
 def parse_failures(plan: Plan, options: list[str]) -> dict[str, str]:
-    """`STAGE` or `STAGE=STATE` -> {stage: state}; the state must be a failure of the stage's kind."""
-    kinds = {stage.name: stage.kind for stage in plan.stages}
+    """`ACTION[=STATE]` -> {action label: state}: ACTION is a stage (every action of it) or
+    `<stage>.<action>`; the state must be a failure of each action's kind."""
+    kinds = {action.label: action.kind for stage in plan.stages for action in plan.actions_of(stage.name)}
+    layers = {stage.name: [f"{stage.name}.{name}" for name in stage.actions] for stage in plan.stages
+              if stage.kind == "layer"}
     failures: dict[str, str] = {}
     for option in options:
-        stage, _, state = option.partition("=")
-        if stage not in kinds:
-            raise UsageError(f"--fail {option}: unknown stage '{stage}'{suggest(stage, kinds)}")
-        states = [s for s in (CRAWLER_STATES if kinds[stage] == "crawler" else JOB_STATES) if s != "SUCCEEDED"]
+        target, _, state = option.partition("=")
+        labels = layers.get(target, [target])
+        if target not in kinds and target not in layers:
+            what = "action" if "." in target else "stage"
+            raise UsageError(f"--fail {option}: unknown {what} '{target}'{suggest(target, [*kinds, *layers])}")
         state = state.upper() or "FAILED"
-        if state not in states:
-            raise UsageError(f"--fail {option}: a {kinds[stage]} fails with one of {', '.join(states)}")
-        if stage in failures:
-            raise UsageError(f"--fail {option}: stage '{stage}' is already made to end {failures[stage]}")
-        failures[stage] = state
+        for label in labels:
+            states = [s for s in (CRAWLER_STATES if kinds[label] == "crawler" else JOB_STATES) if s != "SUCCEEDED"]
+            if state not in states:
+                which = "" if label == target else f" ('{label}')"
+                raise UsageError(f"--fail {option}: a {kinds[label]}{which} fails with one of {', '.join(states)}")
+            if label in failures:
+                what = "action" if "." in label else "stage"
+                raise UsageError(f"--fail {option}: {what} '{label}' is already made to end {failures[label]}")
+            failures[label] = state
     return failures
 
 
 def simulate(plan: Plan, failures: dict[str, str]) -> Run:
-    ended: dict[str, str] = {}
-    waiting = [trigger for trigger in plan.triggers if trigger.conditions]
-    current = tuple(action.stage for action in plan.start.actions)
+    ended: dict[str, str] = {}  # action label -> end state
+    started: set[str] = set()
+    waiting = [trigger for trigger in plan.triggers if trigger.conditions and trigger.enabled]  # deactivated: never fires
+    current = tuple(dict.fromkeys(action.stage for action in plan.start.actions))
     steps = []
     while current:
         steps.append(current)
+        started.update(current)
         for stage in current:
-            ended[stage] = failures.get(stage, "SUCCEEDED")
+            for action in plan.actions_of(stage):
+                ended[action.label] = failures.get(action.label, "SUCCEEDED")
         fired, still = [], []
         for trigger in waiting:
-            held = [ended.get(c.stage) == c.state for c in trigger.conditions]
+            held = [ended.get(c.label) == c.state for c in trigger.conditions]
             (fired if (any(held) if trigger.logical == "ANY" else all(held)) else still).append(trigger)
         waiting = still
-        current = tuple(action.stage for trigger in fired for action in trigger.actions if action.stage not in ended)
-    return Run(tuple(steps), {stage.name: ended.get(stage.name, NOT_RUN) for stage in plan.stages})
+        current = tuple(dict.fromkeys(
+            action.stage for trigger in fired for action in trigger.actions if action.stage not in started))
+    labels = [action.label for stage in plan.stages for action in plan.actions_of(stage.name)]
+    return Run(tuple(steps), {label: ended.get(label, NOT_RUN) for label in labels})

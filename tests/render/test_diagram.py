@@ -53,9 +53,16 @@ def test_every_stage_and_edge_is_drawn_and_the_module_readme_embeds_it(path):
     result = run_cli("graph", str(path.relative_to(ROOT)), cwd=ROOT)
     arrows = [line for line in result.out.splitlines() if "-->" in line]
     after = [stage.get("after") or [] for stage in spec["stages"].values()]
-    assert len(arrows) == sum(len(a) for a in after) + sum(1 for a in after if not a)
-    for name in spec["stages"]:
-        assert f"  s_{name}[" in result.out
+    # one edge per condition written (a list of states: one per state), one from start per root
+    edges = sum(len(v) if isinstance(v, list) else 1 for a in after if isinstance(a, dict) for v in a.values())
+    assert len(arrows) == edges + sum(len(a) for a in after if isinstance(a, list)) + sum(1 for a in after if not a)
+    for name, stage in spec["stages"].items():
+        if "actions" in stage:  # a layer: a box around one node per action
+            assert f"  subgraph s_{name} [" in result.out
+            for index, action in enumerate(stage["actions"], 1):
+                assert f"    a_{name}_{index}[" in result.out and f'"{action}' in result.out
+        else:
+            assert f"  s_{name}[" in result.out
     readme = (ROOT / "out" / spec["module"] / "README.md").read_text()
     assert f"```mermaid\n{result.out}```" in readme
 
@@ -64,3 +71,42 @@ def test_graph_of_every_spec_labels_each_one():
     result = run_cli("graph", cwd=ROOT)
     assert result.out.count("flowchart TD") == len(SPECS)
     assert "%% specs/metriccare.yaml\n" in result.out
+
+
+LAYERS = """\
+version: 1
+module: m
+workflow: {name: w}
+stages:
+  bronze:
+    actions: {orders: {}, users: {}, raw: {crawler: true}}
+  silver: {after: {bronze.orders: [FAILED, TIMEOUT]}, when: any}
+  gold: {after: [bronze, silver]}
+"""
+
+
+def test_layers_are_boxes_of_their_actions_and_edges_name_an_action_or_the_whole_layer(tmp_path):
+    (tmp_path / "m.yaml").write_text(LAYERS, encoding="utf-8")
+    result = run_cli("graph", "m.yaml", cwd=tmp_path)
+    assert result.out == """\
+flowchart TD
+  start(("start: on demand"))
+  subgraph s_bronze ["bronze"]
+    a_bronze_1["orders"]
+    a_bronze_2["users"]
+    a_bronze_3[("raw (crawler)")]
+  end
+  s_silver["silver"]
+  s_gold["gold"]
+  start --> s_bronze
+  a_bronze_1 -->|"any FAILED"| s_silver
+  a_bronze_1 -->|"any TIMEOUT"| s_silver
+  s_bronze -->|"all"| s_gold
+  s_silver -->|"all"| s_gold
+"""
+    lines = run_cli("graph", "m.yaml", "--format", "dot", cwd=tmp_path).out.splitlines()
+    assert "  compound=true;" in lines
+    assert '  subgraph "cluster_bronze" {' in lines and '    "bronze.raw" [shape=cylinder, label="raw"];' in lines
+    assert '  "start" -> "bronze.orders" [lhead="cluster_bronze"];' in lines
+    assert '  "bronze.orders" -> "silver" [label="any FAILED"];' in lines
+    assert '  "bronze.orders" -> "gold" [label="all", ltail="cluster_bronze"];' in lines

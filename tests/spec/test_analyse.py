@@ -46,3 +46,60 @@ def test_quotas_can_be_left_out_for_generator_benchmarks():
     chain = "  s0: {}\n" + "".join(f"  s{i}: {{after: [s{i - 1}]}}\n" for i in range(1, 60))
     plan = load_plan(spec("w", chain), "m.yaml", quotas=False)
     assert len(plan.triggers) == 60
+
+
+# Issue 10: layers, conditions on actions, trigger names, activation.
+
+LAYERS = """\
+  bronze:
+    actions: {orders: {timeout: 5}, users: {job: users_job}, raw: {crawler: true, timeout: 30}}
+  silver: {after: [bronze], trigger_name: dev-silver-trigger}
+  cleanup: {after: {bronze.orders: [FAILED, TIMEOUT], silver: FAILED}, when: any, enabled: false, trigger_suffix: "x-${y}"}
+  report: {after: {silver: FAILED}, when: any}
+"""
+
+
+def test_a_layer_is_one_trigger_with_an_action_per_entry_and_after_it_means_every_action():
+    plan = load_plan(spec("w", LAYERS), "m.yaml")
+    start, silver, cleanup, report = plan.triggers
+    assert [(a.stage, a.name, a.kind, a.key, a.timeout) for a in start.actions] == [
+        ("bronze", "orders", "job", "orders", 5), ("bronze", "users", "job", "users_job", None),
+        ("bronze", "raw", "crawler", "raw", 30)]
+    assert start.file == "bronze_stage_trigger.tf"
+    assert [(c.stage, c.action, c.kind, c.key, c.state) for c in silver.conditions] == [
+        ("bronze", "orders", "job", "orders", "SUCCEEDED"), ("bronze", "users", "job", "users_job", "SUCCEEDED"),
+        ("bronze", "raw", "crawler", "raw", "SUCCEEDED")]
+    assert silver.logical == "AND" and silver.file == "silver_job_trigger.tf"
+    assert [(c.label, c.state) for c in cleanup.conditions] == [
+        ("bronze.orders", "FAILED"), ("bronze.orders", "TIMEOUT"), ("silver", "FAILED")]
+    # `when: any` with one condition is logical ANY, as AWS stores it.
+    assert (report.logical, len(report.conditions)) == ("ANY", 1)
+    assert plan.stages[0].actions == ("orders", "users", "raw") and plan.stages[0].kind == "layer"
+    assert plan.crawler_keys == ("raw",) and plan.job_keys == ("cleanup", "orders", "report", "silver", "users_job")
+
+
+def test_trigger_names_and_activation():
+    plan = load_plan(spec("w", LAYERS), "m.yaml")
+    start, silver, cleanup, report = plan.triggers
+    assert [t.name_for("dev-w") for t in plan.triggers] == [
+        "dev-w-start", "dev-silver-trigger", "dev-w-x-${y}", "dev-w-report"]
+    assert (silver.exact_name, cleanup.exact_name, cleanup.name_suffix) == ("dev-silver-trigger", None, "x-${y}")
+    assert (cleanup.enabled, cleanup.enabled_input, report.enabled, report.enabled_input) == (False, True, True, False)
+    assert plan.enabled_stages == ("cleanup",)
+    # The longest suffix in use bounds the workflow name: "-x-${y}" is 7 bytes, "-report" 7 too, "-start" 6.
+    assert plan.max_workflow_name_length == 255 - 7
+
+
+def test_a_spec_whose_triggers_all_have_exact_names_leaves_the_workflow_name_glues_limit():
+    text = "start: {trigger_name: go}\nstages:\n  a: {}\n  b: {after: [a], trigger_name: then}\n"
+    plan = load_plan(f"version: 1\nmodule: m\nworkflow:\n  name: w\n{text}", "m.yaml")
+    assert plan.max_workflow_name_length == 255
+    assert [t.name_for("anything") for t in plan.triggers] == ["go", "then"]
+
+
+def test_a_job_started_by_several_triggers_is_allowed():
+    # A clean-up after any failure: one job, one trigger per failure.
+    stages = ("  a: {}\n  b: {after: [a]}\n  clean_a: {after: {a: FAILED}, job: clean}\n"
+              "  clean_b: {after: {b: FAILED}, job: clean}\n")
+    plan = load_plan(spec("w", stages), "m.yaml")
+    assert [a.key for t in plan.triggers for a in t.actions].count("clean") == 2

@@ -20,10 +20,13 @@ SCHEMA_REJECTS = [
     "state_case", "bad_bucket", "batch_size", "alert_state",
     "alerts_null", "after_null", "start_null", "empty_prefix", "yaml11_bool", "yaml11_sexagesimal",
     # single-file rules the validator enforces beyond types (issue 8, item 17)
-    "too_many_tags", "alert_state_twice", "schedule_and_event", "event_two_sources", "when_any_single",
-    "when_any_single_map", "crawler_timeout", "empty_pattern", "pattern_not_list", "pattern_empty_list",
+    "too_many_tags", "alert_state_twice", "schedule_and_event", "event_two_sources",
+    "crawler_arguments", "empty_pattern", "pattern_not_list", "pattern_empty_list",
     "pattern_empty_object", "pattern_unknown_matcher", "bucket_ip_address", "bucket_reserved_prefix",
     "bucket_reserved_suffix",
+    # issue 10
+    "field_beside_actions", "trigger_name_and_suffix", "start_trigger_name_and_suffix", "state_listed_twice",
+    "crawler_action_job_option",
 ]
 
 
@@ -63,9 +66,13 @@ def test_schema_check_reports_a_stale_file(tmp_path):
 
 @pytest.mark.parametrize("after,when,valid", [
     ("[a, b]", "any", True), ("{a: SUCCEEDED, b: FAILED}", "any", True),
-    ("[a]", "any", False), ("{a: FAILED}", "any", False), ("[a]", "all", True),
+    # Issue 10: one condition with `when: any` is what AWS stores as logical ANY.
+    ("[a]", "any", True), ("{a: FAILED}", "any", True), ("[a]", "all", True),
+    ("{a: [FAILED, TIMEOUT]}", "any", True), ("[a.x]", "all", True),
+    ("{a: []}", "any", False), ("{a: [FAILED, FAILED]}", "any", False), ("{a: failed}", "all", False),
+    ("[a.x.y]", "all", False), ("[A.x]", "all", False),
 ])
-def test_when_any_needs_two_upstreams_in_either_form_of_after(after, when, valid, validator):
+def test_after_forms(after, when, valid, validator):
     text = f"version: 1\nmodule: m\nworkflow: {{name: w}}\nstages:\n  a: {{}}\n  b: {{}}\n  c: {{after: {after}, when: {when}}}\n"
     assert validator.is_valid(load_yaml(text, "m.yaml").data) is valid
 

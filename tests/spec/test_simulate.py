@@ -184,6 +184,69 @@ EXPECTED = {
         transform: TIMEOUT
         publish: NOT_RUN
     """),
+    # Issue 10: a layer starts all its actions at once, each ends on its own, and the next layer
+    # waits for every one of them; the clean-up's trigger is deactivated (`enabled: false`), so it never fires.
+    ("layered_medallion", ()): run("""
+        step 1: bronze_layer
+        step 2: silver_layer
+        step 3: gold_layer
+        bronze_layer.bronze_claims: SUCCEEDED
+        bronze_layer.bronze_members: SUCCEEDED
+        bronze_layer.bronze_providers: SUCCEEDED
+        silver_layer.silver_claims: SUCCEEDED
+        silver_layer.silver_members: SUCCEEDED
+        silver_layer.silver_providers: SUCCEEDED
+        gold_layer.gold_claims: SUCCEEDED
+        gold_layer.gold_members: SUCCEEDED
+        gold_layer.gold_summary: SUCCEEDED
+        gold_layer.gold_crawler: SUCCEEDED
+        cleanup: NOT_RUN
+    """),
+    ("layered_medallion", ("silver_layer.silver_members",)): run("""
+        step 1: bronze_layer
+        step 2: silver_layer
+        bronze_layer.bronze_claims: SUCCEEDED
+        bronze_layer.bronze_members: SUCCEEDED
+        bronze_layer.bronze_providers: SUCCEEDED
+        silver_layer.silver_claims: SUCCEEDED
+        silver_layer.silver_members: FAILED
+        silver_layer.silver_providers: SUCCEEDED
+        gold_layer.gold_claims: NOT_RUN
+        gold_layer.gold_members: NOT_RUN
+        gold_layer.gold_summary: NOT_RUN
+        gold_layer.gold_crawler: NOT_RUN
+        cleanup: NOT_RUN
+    """),
+    ("layered_medallion", ("gold_layer.gold_crawler=CANCELLED",)): run("""
+        step 1: bronze_layer
+        step 2: silver_layer
+        step 3: gold_layer
+        bronze_layer.bronze_claims: SUCCEEDED
+        bronze_layer.bronze_members: SUCCEEDED
+        bronze_layer.bronze_providers: SUCCEEDED
+        silver_layer.silver_claims: SUCCEEDED
+        silver_layer.silver_members: SUCCEEDED
+        silver_layer.silver_providers: SUCCEEDED
+        gold_layer.gold_claims: SUCCEEDED
+        gold_layer.gold_members: SUCCEEDED
+        gold_layer.gold_summary: SUCCEEDED
+        gold_layer.gold_crawler: CANCELLED
+        cleanup: NOT_RUN
+    """),
+    ("layered_medallion", ("bronze_layer=TIMEOUT",)): run("""
+        step 1: bronze_layer
+        bronze_layer.bronze_claims: TIMEOUT
+        bronze_layer.bronze_members: TIMEOUT
+        bronze_layer.bronze_providers: TIMEOUT
+        silver_layer.silver_claims: NOT_RUN
+        silver_layer.silver_members: NOT_RUN
+        silver_layer.silver_providers: NOT_RUN
+        gold_layer.gold_claims: NOT_RUN
+        gold_layer.gold_members: NOT_RUN
+        gold_layer.gold_summary: NOT_RUN
+        gold_layer.gold_crawler: NOT_RUN
+        cleanup: NOT_RUN
+    """),
 }
 
 
@@ -210,3 +273,36 @@ def test_every_example_spec_is_simulated_with_and_without_a_failure():
 def test_bad_failure_options_exit_2(fail, message):
     result = run_cli("simulate", "specs/medallion_crawlers.yaml", "--fail", fail, cwd=ROOT)
     assert (result.code, result.out, result.err) == (2, "", message + "\n")
+
+
+@pytest.mark.parametrize("fail,message", [
+    ("silver_layer.silver_claim", "--fail silver_layer.silver_claim: unknown action 'silver_layer.silver_claim' "
+                                  "(did you mean 'silver_layer.silver_claims'?)"),
+    ("gold_layer=TIMEOUT", "--fail gold_layer=TIMEOUT: a crawler ('gold_layer.gold_crawler') fails with one of FAILED, CANCELLED"),
+])
+def test_bad_failure_options_of_a_layer_exit_2(fail, message):
+    result = run_cli("simulate", "specs/layered_medallion.yaml", "--fail", fail, cwd=ROOT)
+    assert (result.code, result.out, result.err) == (2, "", message + "\n")
+
+
+CLEANUP = """\
+version: 1
+module: m
+workflow: {name: w}
+stages:
+  layer:
+    actions: {a: {}, b: {}}
+  next: {after: [layer]}
+  cleanup: {after: {layer.b: [FAILED, TIMEOUT], next: FAILED}, when: any, enabled: %s}
+"""
+
+
+@pytest.mark.parametrize("enabled,fail,ran", [
+    ("true", "layer.b=TIMEOUT", "SUCCEEDED"), ("true", "next", "SUCCEEDED"), ("true", "layer.a", "NOT_RUN"),
+    ("false", "layer.b", "NOT_RUN"),
+])
+def test_a_clean_up_runs_on_any_failure_it_names_while_its_trigger_is_enabled(tmp_path, enabled, fail, ran):
+    (tmp_path / "m.yaml").write_text(CLEANUP % enabled, encoding="utf-8")
+    result = run_cli("simulate", "m.yaml", "--fail", fail, cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert f"cleanup: {ran}\n" in result.out

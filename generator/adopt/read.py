@@ -1,0 +1,273 @@
+"""Read a live Glue workflow: from AWS through boto3, or from a recorded
+`aws glue get-workflow --name W --include-graph` document.
+
+Both paths parse the same `Trigger` shapes (botocore's Glue service model, 2017-03-31) with
+the same code, so a recording and a live read of one workflow give equal `LiveWorkflow`s
+(but for tags, which get-workflow does not return). Dependencies are rebuilt from each
+trigger's predicate, never from the graph's edges, which lose states and AND/ANY (pitfall 20).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from generator.adopt.live import GLUE_BATCH_WINDOW, LiveAction, LiveCondition, LiveTrigger, LiveWorkflow, pairs
+from generator.errors import LiveError, WorkflowNotFound
+
+INSTALL_HINT = "boto3 is not installed: install gluegen with its AWS extra, pip install 'gluegen[aws]'"
+DEFAULT_ATTEMPTS = 10  # total attempts per call, unless AWS_MAX_ATTEMPTS or the profile's max_attempts says otherwise
+_ACCESS_DENIED = {"AccessDeniedException", "AccessDenied", "UnauthorizedOperation", "UnrecognizedClientException",
+                  "InvalidClientTokenId", "ExpiredTokenException", "ExpiredToken", "InvalidSignatureException",
+                  "SignatureDoesNotMatch"}
+_THROTTLED = {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded",
+              "ProvisionedThroughputExceededException", "SlowDown"}
+
+
+class _Shape:
+    """One value of a document, with its path for messages: `Workflow.Graph.Nodes[2].Type`."""
+
+    def __init__(self, value: Any, path: str, source: str) -> None:
+        self.value, self.path, self.source = value, path, source
+
+    def _fail(self, wanted: str) -> LiveError:
+        return LiveError(f"{self.source}: {self.path}: expected {wanted}, found {json.dumps(self.value)[:60]}")
+
+    def get(self, key: str) -> _Shape:
+        """The member `key`; of an absent value, absent too (optional structures nest)."""
+        if self.value is not None and not isinstance(self.value, dict):
+            raise self._fail("an object")
+        return _Shape(None if self.value is None else self.value.get(key), f"{self.path}.{key}" if self.path else key, self.source)
+
+    def required(self) -> _Shape:
+        if self.value is None:
+            raise LiveError(f"{self.source}: {self.path}: missing")
+        return self
+
+    def items(self) -> list[_Shape]:
+        if self.value is None:
+            return []
+        if not isinstance(self.value, list):
+            raise self._fail("a list")
+        return [_Shape(item, f"{self.path}[{index}]", self.source) for index, item in enumerate(self.value)]
+
+    def text(self) -> str | None:
+        if self.value is not None and not isinstance(self.value, str):
+            raise self._fail("a string")
+        return self.value
+
+    def number(self) -> int | None:
+        if self.value is not None and (isinstance(self.value, bool) or not isinstance(self.value, int)):
+            raise self._fail("an integer")
+        return self.value
+
+    def strings(self) -> dict[str, str]:
+        if self.value is None:
+            return {}
+        if not isinstance(self.value, dict) or not all(isinstance(v, str) for v in self.value.values()):
+            raise self._fail("an object of strings")
+        return self.value
+
+
+def _action(shape: _Shape) -> LiveAction:
+    job, crawler = shape.get("JobName").text(), shape.get("CrawlerName").text()
+    if (job is None) == (crawler is None):
+        raise LiveError(f"{shape.source}: {shape.path}: an action names exactly one of JobName and CrawlerName")
+    return LiveAction(
+        kind="job" if job is not None else "crawler",
+        name=job if job is not None else crawler,
+        arguments=pairs(shape.get("Arguments").strings()),
+        timeout=shape.get("Timeout").number(),
+        notify_delay_after=shape.get("NotificationProperty").get("NotifyDelayAfter").number(),
+        security_configuration=shape.get("SecurityConfiguration").text(),
+    )
+
+
+def _condition(shape: _Shape) -> LiveCondition:
+    job, crawler = shape.get("JobName").text(), shape.get("CrawlerName").text()
+    if (job is None) == (crawler is None):
+        raise LiveError(f"{shape.source}: {shape.path}: a condition names exactly one of JobName and CrawlerName")
+    operator = shape.get("LogicalOperator").text()
+    if operator not in (None, "EQUALS"):
+        raise LiveError(f"{shape.source}: {shape.path}.LogicalOperator: '{operator}' is not a Glue operator (EQUALS)")
+    if job is not None:
+        return LiveCondition("job", job, shape.get("State").required().text())
+    return LiveCondition("crawler", crawler, shape.get("CrawlState").required().text())
+
+
+def trigger_from(shape: _Shape, tags: dict[str, str] | None = None) -> LiveTrigger:
+    """A `Trigger` structure of the Glue API (GetTriggers, or a graph node's TriggerDetails)."""
+    predicate = shape.get("Predicate")
+    conditions = tuple(sorted(_condition(item) for item in predicate.get("Conditions").items()))
+    trigger_type = shape.get("Type").required().text()
+    batching = shape.get("EventBatchingCondition")
+    batch_size = batching.get("BatchSize").number() if batching.value is not None else None
+    batch_window = batching.get("BatchWindow").number() if batching.value is not None else None
+    if trigger_type == "EVENT":  # an EVENT trigger always batches: Glue's defaults when unset
+        batch_size = batch_size if batch_size is not None else 1
+        batch_window = batch_window if batch_window is not None else GLUE_BATCH_WINDOW
+    return LiveTrigger(
+        name=shape.get("Name").required().text(),
+        type=trigger_type,
+        state=shape.get("State").required().text(),
+        description=shape.get("Description").text() or None,
+        schedule=shape.get("Schedule").text(),
+        logical=(predicate.get("Logical").text() or "AND") if conditions else None,
+        conditions=conditions,
+        actions=tuple(_action(item) for item in shape.get("Actions").items()),
+        batch_size=batch_size,
+        batch_window=batch_window,
+        tags=pairs(tags) if tags is not None else None,
+    )
+
+
+def _workflow(shape: _Shape, triggers: list[LiveTrigger], tags: dict[str, str] | None) -> LiveWorkflow:
+    blueprint = shape.get("BlueprintDetails")
+    blueprint_name = blueprint.get("BlueprintName").text() if blueprint.value is not None else None
+    return LiveWorkflow(
+        name=shape.get("Name").required().text(),
+        description=shape.get("Description").text() or None,
+        default_run_properties=pairs(shape.get("DefaultRunProperties").strings()),
+        max_concurrent_runs=shape.get("MaxConcurrentRuns").number(),
+        tags=pairs(tags) if tags is not None else None,
+        triggers=tuple(sorted(triggers, key=lambda trigger: trigger.name)),
+        blueprint=f"{blueprint_name} (run {blueprint.get('RunId').text()})" if blueprint_name else None,
+    )
+
+
+def _graph_triggers(workflow: _Shape) -> list[_Shape]:
+    return [node.get("TriggerDetails").get("Trigger").required()
+            for node in workflow.get("Graph").get("Nodes").items() if node.get("Type").text() == "TRIGGER"]
+
+
+def from_json(text: str, source: str) -> LiveWorkflow:
+    """The output of `aws glue get-workflow --name W --include-graph` (tags unknown: it has none)."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise LiveError(f"{source}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}") from None
+    root = _Shape(document, "", source)
+    if not isinstance(document, dict) or not isinstance(document.get("Workflow"), dict):
+        raise LiveError(f"{source}: not the output of `aws glue get-workflow --include-graph`: it has no 'Workflow' object")
+    workflow = root.get("Workflow")
+    if workflow.get("Graph").value is None:
+        raise LiveError(f"{source}: Workflow.Graph: missing; record the workflow with `aws glue get-workflow "
+                        "--name NAME --include-graph`, which returns its triggers")
+    name = workflow.get("Name").required().text()
+    triggers = [trigger_from(shape) for shape in _graph_triggers(workflow)]
+    for trigger, shape in zip(triggers, _graph_triggers(workflow), strict=True):
+        owner = shape.get("WorkflowName").text()
+        if owner not in (None, name):
+            raise LiveError(f"{source}: {shape.path}.WorkflowName: trigger '{trigger.name}' belongs to workflow '{owner}', not '{name}'")
+    return _workflow(workflow, triggers, None)
+
+
+# ---- AWS -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Connection:
+    """A Glue client and what GetTags needs to name this account's resources."""
+
+    glue: Any
+    account: str
+    region: str
+    partition: str
+    endpoint: str
+
+    def arn(self, kind: str, name: str) -> str:
+        return f"arn:{self.partition}:glue:{self.region}:{self.account}:{kind}/{name}"
+
+
+def _botocore():
+    try:
+        import boto3
+        import botocore.exceptions
+        from botocore.config import Config
+    except ImportError:
+        raise LiveError(INSTALL_HINT) from None
+    return boto3, botocore.exceptions, Config
+
+
+def _one_line(message: str) -> str:
+    """An error message on one line; from an XML body (moto answers Glue's JSON API so on a denial), its <Message>."""
+    found = re.search(r"<Message>(.*?)</Message>", message, re.S)
+    return " ".join((found.group(1) if found else message).split())
+
+
+@contextmanager
+def aws_errors(what: str, workflow: str | None = None, region: str | None = None) -> Iterator[None]:
+    """Each way a call to AWS fails, as one line: `what` is the call, for the message."""
+    _, exceptions, _ = _botocore()
+    try:
+        yield
+    except exceptions.NoCredentialsError:
+        raise LiveError("no AWS credentials found: set AWS_PROFILE or pass --profile, or set AWS_ACCESS_KEY_ID "
+                        "and AWS_SECRET_ACCESS_KEY") from None
+    except exceptions.ProfileNotFound as error:
+        raise LiveError(f"no AWS profile {error.kwargs.get('profile')!r} in the AWS config files") from None
+    except exceptions.NoRegionError:
+        raise LiveError("no AWS region: pass --region or set AWS_REGION") from None
+    except exceptions.EndpointConnectionError as error:
+        raise LiveError(f"cannot reach AWS at {error.kwargs.get('endpoint_url')}: {what} failed") from None
+    except exceptions.ClientError as error:
+        info, meta = error.response.get("Error", {}), error.response.get("ResponseMetadata", {})
+        code, message = info.get("Code", ""), _one_line(info.get("Message", ""))
+        attempts = meta.get("RetryAttempts", 0) + 1
+        if code == "EntityNotFoundException" and workflow is not None:
+            raise WorkflowNotFound(f"no Glue workflow named '{workflow}' in {region}") from None
+        if code in _ACCESS_DENIED or meta.get("HTTPStatusCode") == 403:
+            raise LiveError(f"access denied: {what}: {message or code}") from None
+        if code in _THROTTLED:
+            raise LiveError(f"AWS throttled {what} {attempts} times in a row; try again later "
+                            "(AWS_MAX_ATTEMPTS raises the number of attempts)") from None
+        raise LiveError(f"{what} failed: {code}: {message}") from None
+    except exceptions.BotoCoreError as error:
+        raise LiveError(f"{what} failed: {error}") from None
+
+
+def connect(region: str | None = None, profile: str | None = None, endpoint_url: str | None = None) -> Connection:
+    """A Glue client (with botocore's standard retries, backing off on throttling) and the account."""
+    boto3, _, Config = _botocore()
+    with aws_errors("reading the AWS configuration"):
+        session = boto3.Session(profile_name=profile, region_name=region)
+        retries: dict[str, Any] = {"mode": "standard"}
+        if session._session.get_config_variable("max_attempts") is None:
+            retries["total_max_attempts"] = DEFAULT_ATTEMPTS
+        config = Config(retries=retries)
+        region = session.region_name
+        if region is None:
+            raise LiveError("no AWS region: pass --region or set AWS_REGION")
+        glue = session.client("glue", endpoint_url=endpoint_url, config=config)
+        sts = session.client("sts", endpoint_url=endpoint_url, config=config)
+    with aws_errors("sts:GetCallerIdentity"):
+        account = sts.get_caller_identity()["Account"]
+    return Connection(glue, account, region, glue.meta.partition, glue.meta.endpoint_url)
+
+
+def _tags(connection: Connection, kind: str, name: str) -> dict[str, str]:
+    with aws_errors(f"glue:GetTags on {kind} '{name}'"):
+        return connection.glue.get_tags(ResourceArn=connection.arn(kind, name)).get("Tags", {})
+
+
+def from_api(connection: Connection, workflow: str) -> LiveWorkflow:
+    """GetWorkflow with IncludeGraph (each trigger node carries the whole trigger); where the
+    graph is absent (moto), every GetTriggers page, keeping this workflow's; GetTags on each."""
+    glue = connection.glue
+    with aws_errors("glue:GetWorkflow", workflow, connection.region):
+        document = glue.get_workflow(Name=workflow, IncludeGraph=True)
+    shape = _Shape(document, "", f"GetWorkflow {workflow}").get("Workflow").required()
+    if shape.get("Graph").value is not None:
+        found = _graph_triggers(shape)
+    else:
+        found = []
+        with aws_errors("glue:GetTriggers"):
+            for page in glue.get_paginator("get_triggers").paginate():
+                found += [item for item in _Shape(page, "", "GetTriggers").get("Triggers").items()
+                          if item.get("WorkflowName").text() == workflow]
+    triggers = [trigger_from(item, _tags(connection, "trigger", item.get("Name").required().text())) for item in found]
+    return _workflow(shape, triggers, _tags(connection, "workflow", workflow))

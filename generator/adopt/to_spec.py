@@ -1,0 +1,416 @@
+"""A live workflow as a gluegen spec: the spec that reproduces it exactly, under an environment
+whose inputs hold the live names, and what cannot be adopted exactly.
+
+Stages follow Glue's model back: the start trigger's actions are the root stages (one per job
+or crawler, named after it); a conditional trigger with one action is a stage named after that
+job or crawler, one with several is a stage with `actions:` named after the trigger. Conditions
+name jobs and crawlers, so each is written as the stage (or `stage.action`) that runs it; a
+condition on every action of a stage in the same states is written as the stage. Names are
+identifiers derived from the AWS names, made unique in a fixed order, so one workflow always
+gives one spec.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from generator.adopt.live import TRANSITIONAL_STATES, LiveAction, LiveTrigger, LiveWorkflow
+from generator.spec.model import CRAWLER_STATES, JOB_STATES
+
+START = "start"  # the start trigger's default name suffix, and a reserved stage name
+DEFAULT_ENV = "live"
+_NAME_MAX = 63
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something about the live workflow the spec cannot reproduce exactly, and what happens to it.
+
+    `fatal`: the spec cannot say it at all; import writes nothing. Otherwise the spec is written,
+    and `outcome` says what the plan will do (an in-place change, a resource left outside)."""
+
+    subject: str  # "trigger 'x'", "workflow 'w'"
+    message: str
+    outcome: str = ""
+    fatal: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.subject}: {self.message}" + (f"; {self.outcome}" if self.outcome else "")
+
+
+@dataclass(frozen=True)
+class Imported:
+    text: str | None  # the spec, None when a fatal finding stops it
+    findings: tuple[Finding, ...]
+    module: str
+
+
+def identifier(text: str, fallback: str = "stage") -> str:
+    """A spec name from an AWS name: lowercase, runs of other characters as one underscore,
+    starting with a letter, at most 63 characters."""
+    name = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+    if not name:
+        name = fallback
+    elif not name[0].isalpha():
+        name = f"{fallback}_{name}"
+    return name[:_NAME_MAX].rstrip("_")
+
+
+class _Names:
+    """Hands out unique identifiers: the first asker keeps the plain name, later ones get `_2`, `_3`."""
+
+    def __init__(self, reserved: Iterable[str] = ()) -> None:
+        self.taken = set(reserved)
+
+    def take(self, wanted: str) -> str:
+        name, number = wanted, 1
+        while name in self.taken:
+            number += 1
+            suffix = f"_{number}"
+            name = wanted[: _NAME_MAX - len(suffix)] + suffix
+        self.taken.add(name)
+        return name
+
+
+@dataclass
+class _Stage:
+    name: str
+    trigger: LiveTrigger | None  # None: a root stage (its action is on the start trigger)
+    actions: list[tuple[str, LiveAction]]  # (action name = job or crawler key, action)
+    form: str  # "single" (the old form) or "actions"
+    after: dict[str, Any] = field(default_factory=dict)
+
+
+def _stage_name(trigger_name: str) -> str:
+    """A stage name from a trigger name, without the word "trigger" (`dev-silver_layer-trigger` -> `dev_silver_layer`)."""
+    name = identifier(trigger_name)
+    words = [word for word in name.split("_") if word != "trigger"]
+    return identifier("_".join(words)) if words else name
+
+
+def _suffix(trigger_name: str, workflow: str) -> str | None:
+    prefix = f"{workflow}-"
+    rest = trigger_name[len(prefix):] if trigger_name.startswith(prefix) else ""
+    return rest or None
+
+
+def _name_fields(trigger_name: str, workflow: str, default: str) -> dict[str, str]:
+    """`trigger_suffix` for "<workflow>-<suffix>" (nothing for the default suffix), else `trigger_name`."""
+    suffix = _suffix(trigger_name, workflow)
+    if suffix == default:
+        return {}
+    return {"trigger_suffix": suffix} if suffix is not None else {"trigger_name": trigger_name}
+
+
+def _options(action: LiveAction) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    if action.kind == "crawler":
+        found["crawler"] = True
+    if action.arguments:
+        found["arguments"] = dict(action.arguments)
+    for key in ("timeout", "notify_delay_after", "security_configuration"):
+        value = getattr(action, key)
+        if value is not None:
+            found[key] = value
+    return found
+
+
+def _shape_findings(live: LiveWorkflow) -> list[Finding]:
+    """What the spec cannot say at all, each with the exact reason."""
+    found = []
+    if live.blueprint:
+        found.append(Finding(
+            f"workflow '{live.name}'", f"was created by the Glue blueprint {live.blueprint}; the blueprint run owns it "
+            "and recreates it when run again, so Terraform cannot own it too", fatal=True))
+    starts = [trigger for trigger in live.triggers if trigger.is_start]
+    if not starts:
+        found.append(Finding(f"workflow '{live.name}'", "has no start trigger (ON_DEMAND, SCHEDULED or EVENT), "
+                             "so nothing can start it; a spec needs at least one root stage", fatal=True))
+    elif len(starts) > 1:
+        found.append(Finding(f"workflow '{live.name}'", f"has {len(starts)} start triggers "
+                             f"({', '.join(t.name for t in starts)}); Glue runs a workflow from one", fatal=True))
+    for trigger in live.triggers:
+        subject = f"trigger '{trigger.name}'"
+        if trigger.state in TRANSITIONAL_STATES:
+            found.append(Finding(subject, f"is {trigger.state}; import again once it has settled", fatal=True))
+        if not trigger.actions:
+            found.append(Finding(subject, "starts nothing; a stage runs at least one job or crawler", fatal=True))
+        if trigger.is_start and trigger.conditions:
+            found.append(Finding(subject, f"is a {trigger.type} trigger with a predicate; only CONDITIONAL triggers "
+                                 "have conditions", fatal=True))
+        if trigger.type == "CONDITIONAL" and not trigger.conditions:
+            found.append(Finding(subject, "is CONDITIONAL without conditions, so it never fires", fatal=True))
+        if trigger.type == "SCHEDULED" and not trigger.schedule:
+            found.append(Finding(subject, "is SCHEDULED without a schedule", fatal=True))
+        seen: set[tuple[str, str]] = set()
+        for action in trigger.actions:
+            if (action.kind, action.name) in seen:
+                found.append(Finding(subject, f"starts {action.kind} '{action.name}' twice", fatal=True))
+            seen.add((action.kind, action.name))
+            if action.kind == "crawler":
+                extra = [k for k in ("arguments", "notify_delay_after", "security_configuration") if getattr(action, k)]
+                if extra:
+                    found.append(Finding(subject, f"starts crawler '{action.name}' with {', '.join(extra)}, which only "
+                                         "job actions take", fatal=True))
+        for condition in trigger.conditions:
+            states = JOB_STATES if condition.kind == "job" else CRAWLER_STATES
+            if condition.state not in states:
+                found.append(Finding(subject, f"waits for {condition.kind} '{condition.name}' to be {condition.state}, "
+                                     f"which a spec cannot say: a {condition.kind} condition is one of {', '.join(states)}",
+                                     fatal=True))
+            if (condition.kind, condition.name) in seen:
+                found.append(Finding(subject, f"{condition.kind} '{condition.name}' is both its condition and its action",
+                                     fatal=True))
+    return found
+
+
+def _keys(live: LiveWorkflow, start: LiveTrigger, conditional: list[LiveTrigger]) -> dict[tuple[str, str], str]:
+    """One spec key per job and crawler, in the order they are first started."""
+    names = _Names({START})
+    keys: dict[tuple[str, str], str] = {}
+    for trigger in (start, *conditional):
+        for action in trigger.actions:
+            if (action.kind, action.name) not in keys:
+                keys[(action.kind, action.name)] = names.take(identifier(action.name, action.kind))
+    return keys
+
+
+def _order(start: LiveTrigger, others: list[LiveTrigger]) -> tuple[list[LiveTrigger], list[Finding]]:
+    """Conditional triggers in dependency order (a trigger after every trigger that starts what it
+    waits for), ties by name; a cycle is refused."""
+    starts_of: dict[tuple[str, str], list[str]] = {}
+    for trigger in (start, *others):
+        for action in trigger.actions:
+            starts_of.setdefault((action.kind, action.name), []).append(trigger.name)
+    waits = {t.name: {s for c in t.conditions for s in starts_of.get((c.kind, c.name), [])} - {t.name} for t in others}
+    done, ordered = {start.name}, []
+    pending = sorted(others, key=lambda t: t.name)
+    while pending:
+        ready = [t for t in pending if waits[t.name] <= done]
+        if not ready:
+            names = ", ".join(f"'{t.name}'" for t in pending)
+            return ordered, [Finding(f"triggers {names}", "wait for each other in a cycle, so none can fire", fatal=True)]
+        first = ready[0]
+        ordered.append(first)
+        done.add(first.name)
+        pending.remove(first)
+    return ordered, []
+
+
+def _stages(live: LiveWorkflow, start: LiveTrigger, ordered: list[LiveTrigger],
+            keys: dict[tuple[str, str], str]) -> list[_Stage]:
+    names = _Names({START})
+    stages: list[_Stage] = []
+    crawler_stage: set[str] = set()  # crawler keys used as a single-form stage name
+    for action in start.actions:
+        key = keys[(action.kind, action.name)]
+        stages.append(_Stage(names.take(key), None, [(key, action)], "single"))
+        if action.kind == "crawler":
+            crawler_stage.add(key)
+    for trigger in ordered:
+        actions = [(keys[(a.kind, a.name)], a) for a in trigger.actions]
+        suffix = _suffix(trigger.name, live.name) or trigger.name
+        if len(actions) == 1:
+            key, action = actions[0]
+            if action.kind == "job":
+                wanted = key if key not in names.taken else _stage_name(suffix)
+                stages.append(_Stage(names.take(wanted), trigger, actions, "single"))
+                continue
+            if key not in names.taken:  # a crawler stage's crawler key is its name
+                stages.append(_Stage(names.take(key), trigger, actions, "single"))
+                continue
+        stages.append(_Stage(names.take(_stage_name(suffix)), trigger, actions, "actions"))
+    return stages
+
+
+def _after(stage: _Stage, by_runner: dict[tuple[str, str], list[tuple[_Stage, str]]],
+           findings: list[Finding]) -> dict[str, Any]:
+    """The stage's `after`: each condition as the stage (or `stage.action`) that runs its job or crawler."""
+    assert stage.trigger is not None
+    wanted: dict[tuple[str, str], list[str]] = {}  # (stage, action) -> states
+    for condition in stage.trigger.conditions:
+        runners = by_runner.get((condition.kind, condition.name), [])
+        subject = f"trigger '{stage.trigger.name}'"
+        if not runners:
+            findings.append(Finding(subject, f"waits for {condition.kind} '{condition.name}', which no trigger of this "
+                                    "workflow starts; a spec's conditions name its own stages", fatal=True))
+            continue
+        if len(runners) > 1:
+            findings.append(Finding(subject, f"waits for {condition.kind} '{condition.name}', which triggers "
+                                    f"{', '.join(repr(s.trigger.name if s.trigger else 'start') for s, _ in runners)} all "
+                                    "start: Glue's condition holds for any of their runs, which a spec cannot say "
+                                    "(its conditions name one stage's run)", fatal=True))
+            continue
+        upstream, action = runners[0]
+        wanted.setdefault((upstream.name, action), []).append(condition.state)
+    after: dict[str, Any] = {}
+    by_stage: dict[str, list[tuple[str, list[str]]]] = {}
+    for (upstream, action), states in wanted.items():
+        by_stage.setdefault(upstream, []).append((action, states))
+    forms = {s.name: s for runners in by_runner.values() for s, _ in runners}
+    for upstream, entries in by_stage.items():
+        owner = forms[upstream]
+        whole = owner.form == "single" or (
+            len(entries) == len(owner.actions) and len({tuple(states) for _, states in entries}) == 1)
+        if whole:
+            states = entries[0][1]
+            after[upstream] = states[0] if len(states) == 1 else states
+        else:
+            for action, states in entries:
+                after[f"{upstream}.{action}"] = states[0] if len(states) == 1 else states
+    if all(value == "SUCCEEDED" for value in after.values()):
+        return list(after)  # type: ignore[return-value]
+    return after
+
+
+def _start(start: LiveTrigger, workflow: str) -> Any:
+    names = _name_fields(start.name, workflow, START)
+    description = {"description": start.description} if start.description else {}
+    if start.type == "SCHEDULED":
+        return {"schedule": start.schedule, **names, **description}
+    if start.type == "EVENT":
+        event: dict[str, Any] = {"external": True}
+        if start.batch_size not in (None, 1):
+            event["batch_size"] = start.batch_size
+        if start.batch_window not in (None, 900):
+            event["batch_window"] = start.batch_window
+        return {"event": event, **names, **description}
+    return {**names, **description} or "on_demand"
+
+
+def _activation(live: LiveWorkflow, start: LiveTrigger, stages: list[_Stage]) -> tuple[dict[str, Any], list[Finding]]:
+    inputs: dict[str, Any] = {}
+    found = []
+    if start.type == "SCHEDULED" and not start.active:
+        inputs["paused"] = True
+    if start.type in ("ON_DEMAND", "EVENT") and start.active:
+        found.append(Finding(
+            f"trigger '{start.name}'", f"is an {start.type} start in state {start.state}",
+            "the module keeps it enabled = false (an enabled one would start a run on every apply, or fail for "
+            "EVENT), so the plan changes enabled to false in place; no run is started"))
+    disabled = {s.name: False for s in stages if s.trigger is not None and not s.trigger.active}
+    if disabled:
+        inputs["trigger_enabled"] = disabled
+    return inputs, found
+
+
+def _tag_findings(live: LiveWorkflow) -> list[Finding]:
+    if live.tags is None:
+        return [Finding(
+            f"workflow '{live.name}'", "a get-workflow document carries no tags, so the spec gives none",
+            "if the workflow or its triggers have tags, the plan removes them: add them to the environment's "
+            "inputs.tags (aws glue get-tags --resource-arn <workflow ARN>) before planning")]
+    found = []
+    for trigger in live.triggers:
+        if trigger.tags is not None and trigger.tags != live.tags:
+            found.append(Finding(
+                f"trigger '{trigger.name}'", f"has tags {dict(trigger.tags)}, the workflow {dict(live.tags)}",
+                "the module tags every trigger as its workflow, so the plan updates this trigger's tags in place"))
+    return found
+
+
+# Plain scalars YAML 1.2's core schema reads as null, a boolean or a number (gluegen reads YAML 1.2;
+# PyYAML's dumper quotes by YAML 1.1's rules, which miss `0o17`, say).
+_CORE_NOT_STRING = re.compile(
+    r"~|null|Null|NULL|true|True|TRUE|false|False|FALSE|[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+"
+    r"|[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)"
+)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, keys in the order given, strings quoted wherever YAML 1.1 or 1.2 could read them otherwise."""
+
+
+def _string(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    if _CORE_NOT_STRING.fullmatch(value):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="'")
+    return dumper.represent_str(value)
+
+
+_Dumper.add_representer(str, _string)
+
+
+def _dump(data: Any) -> str:
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
+
+
+def to_spec(live: LiveWorkflow, *, module: str | None = None, env: str = DEFAULT_ENV, region: str,
+            origin: str) -> Imported:
+    """The spec reproducing `live`, under environment `env` in `region`; `origin` says where it was read."""
+    module = module or identifier(live.name, "workflow")
+    findings = _shape_findings(live)
+    if any(f.fatal for f in findings):
+        return Imported(None, tuple(findings), module)
+    start = next(t for t in live.triggers if t.is_start)
+    ordered, cycle = _order(start, [t for t in live.triggers if not t.is_start])
+    if cycle:
+        return Imported(None, tuple(cycle), module)
+    keys = _keys(live, start, ordered)
+    stages = _stages(live, start, ordered, keys)
+    by_runner: dict[tuple[str, str], list[tuple[_Stage, str]]] = {}
+    for stage in stages:
+        for key, action in stage.actions:
+            by_runner.setdefault((action.kind, action.name), []).append((stage, key))
+    spec_stages: dict[str, Any] = {}
+    for stage in stages:
+        body: dict[str, Any] = {}
+        if stage.trigger is not None:
+            body["after"] = _after(stage, by_runner, findings)
+            if stage.trigger.logical == "ANY":
+                body["when"] = "any"
+            if not stage.trigger.active:
+                body["enabled"] = True  # the spec's value; the environment's trigger_enabled says false
+            body.update(_name_fields(stage.trigger.name, live.name, stage.name))
+            if stage.trigger.description:
+                body["description"] = stage.trigger.description
+        if stage.form == "single":
+            key, action = stage.actions[0]
+            if action.kind == "job" and key != stage.name:
+                body["job"] = key
+            body.update(_options(action))
+        else:
+            body["actions"] = {key: _options(action) for key, action in stage.actions}
+        spec_stages[stage.name] = body
+    if any(f.fatal for f in findings):
+        return Imported(None, tuple(findings), module)
+    workflow: dict[str, Any] = {"name": live.name}
+    if live.description:
+        workflow["description"] = live.description
+    if live.max_concurrent_runs is not None:
+        workflow["max_concurrent_runs"] = live.max_concurrent_runs
+    if live.default_run_properties:
+        workflow["default_run_properties"] = dict(live.default_run_properties)
+    activation, more = _activation(live, start, stages)
+    findings += more + _tag_findings(live)
+    if start.type == "EVENT":
+        findings.append(Finding(
+            f"trigger '{start.name}'", "is an EVENT start; whatever notifies it (an EventBridge rule and its role) "
+            "is not read", "the spec says start.event.external, so the plan neither imports nor creates a rule"))
+    inputs: dict[str, Any] = {"workflow_name": live.name}
+    for kind, variable in (("job", "jobs"), ("crawler", "crawlers")):
+        found = {key: name for (k, name), key in sorted(keys.items(), key=lambda item: item[1]) if k == kind}
+        if found:
+            inputs[variable] = found
+    if live.tags:
+        inputs["tags"] = dict(live.tags)
+    inputs.update(activation)
+    spec = {
+        "version": 1,
+        "module": module,
+        "workflow": workflow,
+        "start": _start(start, live.name),
+        "stages": spec_stages,
+        "tags": {},
+        "environments": {env: {"region": region, "adopt": True, "inputs": inputs}},
+    }
+    header = (
+        f"# Imported by `gluegen import` from {origin}.\n"
+        f"# The environment '{env}' holds the live names; `gluegen generate` writes its root with an imports.tf\n"
+        "# that adopts the workflow and its triggers (terraform plan: imports only).\n"
+    )
+    return Imported(header + _dump(spec), tuple(findings), module)
