@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.adopt.expected import Expected
-from generator.adopt.live import LiveAction, LiveTrigger, LiveWorkflow, Pairs
+from generator.adopt.live import LiveAction, LiveCondition, LiveTrigger, LiveWorkflow, Pairs
 
 
 def _show(value: Any) -> str:
@@ -54,6 +54,10 @@ def _action_changes(label: str, spec: tuple[LiveAction, ...], aws: tuple[LiveAct
     return found
 
 
+def _listing(items: tuple[LiveCondition, ...] | tuple[LiveAction, ...]) -> str:
+    return ", ".join(f"{item.name}" + (f" {item.state}" if isinstance(item, LiveCondition) else "") for item in items)
+
+
 def _trigger_changes(label: str, spec: LiveTrigger, aws: LiveTrigger, tags: bool) -> list[str]:
     found = []
     if spec.type != aws.type:
@@ -85,7 +89,14 @@ def _trigger_changes(label: str, spec: LiveTrigger, aws: LiveTrigger, tags: bool
         if condition not in spec.conditions:
             found.append(f"{label}: AWS also waits for {condition.kind} '{condition.name}' {condition.state}, "
                          "which the spec does not")
+    if set(spec.conditions) == set(aws.conditions) and spec.conditions != aws.conditions:
+        found.append(f"{label}: AWS lists its conditions in another order ({_listing(aws.conditions)}) than the "
+                     f"spec ({_listing(spec.conditions)}): the plan reorders them in place")
     found += _action_changes(label, spec.actions, aws.actions)
+    if ({(a.kind, a.name) for a in spec.actions} == {(a.kind, a.name) for a in aws.actions}
+            and [(a.kind, a.name) for a in spec.actions] != [(a.kind, a.name) for a in aws.actions]):
+        found.append(f"{label}: AWS lists its actions in another order ({_listing(aws.actions)}) than the spec "
+                     f"({_listing(spec.actions)}): the plan reorders them in place")
     if tags and aws.tags is not None:
         found += _map_changes(f"{label}: trigger '{aws.name}' tags", spec.tags or (), aws.tags)
     return found

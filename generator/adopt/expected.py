@@ -59,7 +59,7 @@ def expected(plan: Plan, env: EnvironmentPlan | None) -> Expected:
             )
             for action in trigger.actions
         )
-        conditions = tuple(sorted(LiveCondition(c.kind, named(c.kind, c.key), c.state) for c in trigger.conditions))
+        conditions = tuple(LiveCondition(c.kind, named(c.kind, c.key), c.state) for c in trigger.conditions)
         event = trigger.type == "EVENT"
         window = inputs.get("event_batch_window", trigger.batch_window)
         live = LiveTrigger(

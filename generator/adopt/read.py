@@ -99,10 +99,23 @@ def _condition(shape: _Shape) -> LiveCondition:
     return LiveCondition("crawler", crawler, shape.get("CrawlState").required().text())
 
 
+# Glue's enums (botocore's service model: TriggerType, TriggerState, Logical): anything else is not
+# a Trigger this gluegen understands, and guessing would plan a replacement (a trigger's type forces one).
+TRIGGER_TYPES = ("SCHEDULED", "CONDITIONAL", "ON_DEMAND", "EVENT")
+TRIGGER_STATES = ("CREATING", "CREATED", "ACTIVATING", "ACTIVATED", "DEACTIVATING", "DEACTIVATED", "DELETING", "UPDATING")
+LOGICALS = ("AND", "ANY")
+
+
+def _one_of(shape: _Shape, key: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise LiveError(f"{shape.source}: {shape.get(key).path}: '{value}' is not a Glue value ({', '.join(allowed)})")
+
+
 def trigger_from(shape: _Shape, tags: dict[str, str] | None = None) -> LiveTrigger:
     """A `Trigger` structure of the Glue API (GetTriggers, or a graph node's TriggerDetails)."""
     predicate = shape.get("Predicate")
-    conditions = tuple(sorted(_condition(item) for item in predicate.get("Conditions").items()))
+    # In AWS's order: the provider's `predicate.conditions` is a list, so order is part of the plan.
+    conditions = tuple(_condition(item) for item in predicate.get("Conditions").items())
     trigger_type = shape.get("Type").required().text()
     batching = shape.get("EventBatchingCondition")
     batch_size = batching.get("BatchSize").number() if batching.value is not None else None
@@ -110,10 +123,15 @@ def trigger_from(shape: _Shape, tags: dict[str, str] | None = None) -> LiveTrigg
     if trigger_type == "EVENT":  # an EVENT trigger always batches: Glue's defaults when unset
         batch_size = batch_size if batch_size is not None else 1
         batch_window = batch_window if batch_window is not None else GLUE_BATCH_WINDOW
+    state = shape.get("State").required().text()
+    _one_of(shape, "Type", trigger_type, TRIGGER_TYPES)
+    _one_of(shape, "State", state, TRIGGER_STATES)
+    if conditions:
+        _one_of(predicate, "Logical", predicate.get("Logical").text() or "AND", LOGICALS)
     return LiveTrigger(
         name=shape.get("Name").required().text(),
         type=trigger_type,
-        state=shape.get("State").required().text(),
+        state=state,
         description=shape.get("Description").text() or None,
         schedule=shape.get("Schedule").text(),
         logical=(predicate.get("Logical").text() or "AND") if conditions else None,

@@ -20,7 +20,8 @@ from typing import Any
 import yaml
 
 from generator.adopt.live import TRANSITIONAL_STATES, LiveAction, LiveTrigger, LiveWorkflow
-from generator.spec.model import CRAWLER_STATES, JOB_STATES
+from generator.spec.analyse import ROOT_FILES
+from generator.spec.model import CRAWLER_STATES, ENVS_FOLDER, JOB_STATES
 
 START = "start"  # the start trigger's default name suffix, and a reserved stage name
 DEFAULT_ENV = "live"
@@ -228,11 +229,47 @@ def _stages(live: LiveWorkflow, start: LiveTrigger, ordered: list[LiveTrigger],
     return stages
 
 
+def _entries(trigger: LiveTrigger, order: list[tuple[_Stage, str, str]], findings: list[Finding]) -> dict[str, Any]:
+    """`after` entries whose conditions, laid out as the module does (per entry, per action, per
+    state), come in AWS's order: the provider's `predicate.conditions` is a list, so another order
+    is an in-place change. Runs of one action's states make one entry; runs covering every action of
+    a layer in its order with the same states make the layer's entry. An order no spec can give (one
+    action's states apart) keeps each action's first place, and is noted."""
+    runs: list[tuple[_Stage, str, list[str]]] = []
+    for upstream, action, state in order:
+        if runs and runs[-1][0] is upstream and runs[-1][1] == action:
+            runs[-1][2].append(state)
+        else:
+            runs.append((upstream, action, [state]))
+    keys = [(upstream.name, action) for upstream, action, _ in runs]
+    if len(set(keys)) != len(keys):
+        findings.append(Finding(
+            f"trigger '{trigger.name}'", "lists the states of one job or crawler apart from each other in its "
+            "conditions, an order a spec cannot give", "the plan reorders its conditions in place"))
+        merged: dict[tuple[str, str], tuple[_Stage, str, list[str]]] = {}
+        for upstream, action, states in runs:
+            merged.setdefault((upstream.name, action), (upstream, action, []))[2].extend(states)
+        runs = list(merged.values())
+    after: dict[str, Any] = {}
+    index = 0
+    while index < len(runs):
+        upstream, action, states = runs[index]
+        names = [name for name, _ in upstream.actions]
+        span = runs[index:index + len(names)]
+        if upstream.form == "single":
+            after[upstream.name], index = states, index + 1
+        elif [a for _, a, _ in span] == names and all(s is upstream and st == states for s, _, st in span):
+            after[upstream.name], index = states, index + len(names)
+        else:
+            after[f"{upstream.name}.{action}"], index = states, index + 1
+    return {key: states[0] if len(states) == 1 else states for key, states in after.items()}
+
+
 def _after(stage: _Stage, by_runner: dict[tuple[str, str], list[tuple[_Stage, str]]],
            findings: list[Finding]) -> dict[str, Any]:
     """The stage's `after`: each condition as the stage (or `stage.action`) that runs its job or crawler."""
     assert stage.trigger is not None
-    wanted: dict[tuple[str, str], list[str]] = {}  # (stage, action) -> states
+    order: list[tuple[_Stage, str, str]] = []  # (upstream stage, action, state), in AWS's order
     for condition in stage.trigger.conditions:
         runners = by_runner.get((condition.kind, condition.name), [])
         subject = f"trigger '{stage.trigger.name}'"
@@ -247,22 +284,8 @@ def _after(stage: _Stage, by_runner: dict[tuple[str, str], list[tuple[_Stage, st
                                     "(its conditions name one stage's run)", fatal=True))
             continue
         upstream, action = runners[0]
-        wanted.setdefault((upstream.name, action), []).append(condition.state)
-    after: dict[str, Any] = {}
-    by_stage: dict[str, list[tuple[str, list[str]]]] = {}
-    for (upstream, action), states in wanted.items():
-        by_stage.setdefault(upstream, []).append((action, states))
-    forms = {s.name: s for runners in by_runner.values() for s, _ in runners}
-    for upstream, entries in by_stage.items():
-        owner = forms[upstream]
-        whole = owner.form == "single" or (
-            len(entries) == len(owner.actions) and len({tuple(states) for _, states in entries}) == 1)
-        if whole:
-            states = entries[0][1]
-            after[upstream] = states[0] if len(states) == 1 else states
-        else:
-            for action, states in entries:
-                after[f"{upstream}.{action}"] = states[0] if len(states) == 1 else states
+        order.append((upstream, action, condition.state))
+    after = _entries(stage.trigger, order, findings)
     if all(value == "SUCCEEDED" for value in after.values()):
         return list(after)  # type: ignore[return-value]
     return after
@@ -342,7 +365,9 @@ def _dump(data: Any) -> str:
 def to_spec(live: LiveWorkflow, *, module: str | None = None, env: str = DEFAULT_ENV, region: str,
             origin: str) -> Imported:
     """The spec reproducing `live`, under environment `env` in `region`; `origin` says where it was read."""
-    module = module or identifier(live.name, "workflow")
+    if module is None:  # the workflow's name, unless an environment's root needs that file name
+        module = identifier(live.name, "workflow")
+        module = f"{module}_workflow" if module in (ENVS_FOLDER, *ROOT_FILES) else module
     findings = _shape_findings(live)
     if any(f.fatal for f in findings):
         return Imported(None, tuple(findings), module)

@@ -96,3 +96,18 @@ def test_workflow_fields_and_run_properties_unless_ignored():
 def test_type_change_is_reported_alone():
     live = with_trigger("wf-start", type="ON_DEMAND", schedule=None, state="CREATED")
     assert drift(live) == ["the start trigger: trigger 'wf-start' is ON_DEMAND in AWS, SCHEDULED in the spec"]
+
+
+def test_conditions_and_actions_in_another_order_are_drift():
+    """The provider's predicate.conditions and actions are lists: another order in AWS is an in-place change."""
+    two = (LiveCondition("job", "a", "SUCCEEDED"), LiveCondition("job", "c", "FAILED"))
+    spec = with_trigger("wf-silver", conditions=two, actions=(LiveAction("job", "b"), LiveAction("job", "d")))
+    aws = replace(spec, triggers=tuple(replace(t, conditions=tuple(reversed(t.conditions)),
+                                               actions=tuple(reversed(t.actions))) if t.name == "wf-silver" else t
+                                       for t in spec.triggers))
+    assert compare(Expected(spec, LABELS), aws) == [
+        "stage 'silver': AWS lists its conditions in another order (c FAILED, a SUCCEEDED) than the spec "
+        "(a SUCCEEDED, c FAILED): the plan reorders them in place",
+        "stage 'silver': AWS lists its actions in another order (d, b) than the spec (b, d): the plan reorders "
+        "them in place",
+    ]

@@ -153,3 +153,22 @@ def test_malformed_documents(name, message):
     with pytest.raises(LiveError) as error:
         from_json((FIXTURES / name).read_text(encoding="utf-8"), name)
     assert str(error.value) == message
+
+
+@pytest.mark.parametrize("key, value, where, allowed", [
+    ("Type", "FOO", "Trigger.Type", "SCHEDULED, CONDITIONAL, ON_DEMAND, EVENT"),
+    ("State", "WEIRD", "Trigger.State", "CREATING, CREATED, ACTIVATING, ACTIVATED, DEACTIVATING, DEACTIVATED, "
+                                        "DELETING, UPDATING"),
+    ("Logical", "OR", "Trigger.Predicate.Logical", "AND, ANY"),
+])
+def test_values_outside_glues_enums_are_refused_with_their_path(key, value, where, allowed):
+    """Guessing would be worse than stopping: a trigger read as another type is replaced by the plan."""
+    document = json.loads((FIXTURES / "fanout.get-workflow.json").read_text(encoding="utf-8"))
+    nodes = document["Workflow"]["Graph"]["Nodes"]
+    index, node = next((i, n) for i, n in enumerate(nodes) if n.get("TriggerDetails", {}).get("Trigger", {}).get("Predicate"))
+    trigger = node["TriggerDetails"]["Trigger"]
+    (trigger["Predicate"] if key == "Logical" else trigger)[key] = value
+    with pytest.raises(LiveError) as error:
+        from_json(json.dumps(document), "doc.json")
+    assert str(error.value) == (f"doc.json: Workflow.Graph.Nodes[{index}].TriggerDetails.{where}: '{value}' is not a "
+                                f"Glue value ({allowed})")

@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 
 from generator.adopt.live import LiveAction, LiveCondition, LiveTrigger, LiveWorkflow
+from generator.adopt.expected import expected
 from generator.adopt.to_spec import identifier, to_spec
+from generator.spec.load import load_plan
 from generator.spec.loader import load_yaml
-from live_shapes import EVENT, FANOUT, SHAPES, expected_live
+from live_shapes import EVENT, FANOUT, LAYERED, SHAPES, expected_live
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "adopt"
 ORIGIN = "AWS Glue in eu-west-1"
@@ -137,3 +139,45 @@ def test_strings_that_yaml_reads_otherwise_are_quoted():
     live = replace(_workflow(START), default_run_properties=tuple((f"k{i}", v) for i, v in enumerate(values)))
     data = load_yaml(spec_of(live).text, "x.yaml").data
     assert list(data["workflow"]["default_run_properties"].values()) == values
+
+
+def _reordered(live: LiveWorkflow, trigger: str, order: list[int]) -> LiveWorkflow:
+    """`live` with one trigger's conditions listed in another order, as AWS may hold them."""
+    triggers = tuple(replace(t, conditions=tuple(t.conditions[i] for i in order)) if t.name == trigger else t
+                     for t in live.triggers)
+    return replace(live, triggers=triggers)
+
+
+@pytest.mark.parametrize("trigger, order", [
+    ("dev-gold_layer-trigger", [2, 0, 1]),  # a layer's conditions out of its action order
+    ("dev-silver_layer-trigger", [1, 2, 0]),
+])
+def test_conditions_keep_their_aws_order_so_the_plan_does_not_reorder_them(trigger, order):
+    """The provider's predicate.conditions is a list: the module must lay them out in AWS's order,
+    so the spec writes one entry per action in that order instead of the whole layer."""
+    live = _reordered(expected_live(LAYERED), trigger, order)
+    imported = spec_of(live)
+    assert not imported.findings or all(not f.fatal for f in imported.findings)
+    plan = load_plan(imported.text, "imported.yaml")
+    made = {t.name: t for t in expected(plan, plan.environments[0]).workflow.triggers}
+    assert made[trigger].conditions == {t.name: t for t in live.triggers}[trigger].conditions
+
+
+def test_states_of_one_job_apart_are_noted_and_kept_together():
+    live = expected_live(FANOUT)
+    split = next(t for t in live.triggers if t.name == "claims-fan-join")
+    conditions = (LiveCondition("job", "claims", "FAILED"), LiveCondition("job", "members", "FAILED"),
+                  LiveCondition("job", "claims", "TIMEOUT"))
+    live = replace(live, triggers=tuple(replace(t, conditions=conditions, logical="ANY") if t is split else t
+                                        for t in live.triggers))
+    notes = [str(f) for f in spec_of(live).findings]
+    assert ("trigger 'claims-fan-join': lists the states of one job or crawler apart from each other in its "
+            "conditions, an order a spec cannot give; the plan reorders its conditions in place") in notes
+
+
+@pytest.mark.parametrize("workflow", ["imports", "providers", "versions", "envs"])
+def test_a_workflow_named_like_a_root_file_gets_a_module_name_that_is_not(workflow):
+    live = replace(expected_live(EVENT), name=workflow)
+    imported = spec_of(live)
+    assert imported.module == f"{workflow}_workflow"
+    assert load_plan(imported.text, "imported.yaml").module == f"{workflow}_workflow"
