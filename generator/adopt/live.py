@@ -15,6 +15,8 @@ Pairs = tuple[tuple[str, str], ...]  # a map of strings, sorted by key
 ACTIVE_STATES = ("ACTIVATED", "ACTIVATING")
 # States a trigger passes through; a read in one of them shows no settled workflow.
 TRANSITIONAL_STATES = ("CREATING", "ACTIVATING", "DEACTIVATING", "DELETING", "UPDATING")
+# Every TriggerState of Glue's API, in its service model's order.
+TRIGGER_STATES = ("CREATING", "CREATED", "ACTIVATING", "ACTIVATED", "DEACTIVATING", "DEACTIVATED", "DELETING", "UPDATING")
 START_TYPES = ("ON_DEMAND", "SCHEDULED", "EVENT")
 GLUE_BATCH_WINDOW = 900  # seconds: Glue's default when EventBatchingCondition has no BatchWindow
 

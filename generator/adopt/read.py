@@ -16,7 +16,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from generator.adopt.live import GLUE_BATCH_WINDOW, LiveAction, LiveCondition, LiveTrigger, LiveWorkflow, pairs
+from generator.adopt.live import (
+    GLUE_BATCH_WINDOW, TRIGGER_STATES, LiveAction, LiveCondition, LiveTrigger, LiveWorkflow, pairs,
+)
 from generator.errors import LiveError, WorkflowNotFound
 
 INSTALL_HINT = "boto3 is not installed: install gluegen with its AWS extra, pip install 'gluegen[aws]'"
@@ -102,7 +104,6 @@ def _condition(shape: _Shape) -> LiveCondition:
 # Glue's enums (botocore's service model: TriggerType, TriggerState, Logical): anything else is not
 # a Trigger this gluegen understands, and guessing would plan a replacement (a trigger's type forces one).
 TRIGGER_TYPES = ("SCHEDULED", "CONDITIONAL", "ON_DEMAND", "EVENT")
-TRIGGER_STATES = ("CREATING", "CREATED", "ACTIVATING", "ACTIVATED", "DEACTIVATING", "DEACTIVATED", "DELETING", "UPDATING")
 LOGICALS = ("AND", "ANY")
 
 

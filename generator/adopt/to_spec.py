@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -84,7 +84,6 @@ class _Stage:
     trigger: LiveTrigger | None  # None: a root stage (its action is on the start trigger)
     actions: list[tuple[str, LiveAction]]  # (action name = job or crawler key, action)
     form: str  # "single" (the old form) or "actions"
-    after: dict[str, Any] = field(default_factory=dict)
 
 
 def _stage_name(trigger_name: str) -> str:
