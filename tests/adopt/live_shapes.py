@@ -11,6 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
+
+from emulator import emulator
 from generator.adopt.live import LiveAction, LiveCondition, LiveTrigger, LiveWorkflow
 
 
@@ -201,3 +204,13 @@ def expected_live(shape: Shape, *, tags: bool = True) -> LiveWorkflow:
         tags=_sorted(workflow.get("Tags")) if tags else None,
         triggers=tuple(sorted((_live_trigger(t, tags) for t in shape.triggers), key=lambda t: t.name)),
     )
+
+
+@pytest.fixture(scope="module")
+def moto_shapes():
+    """One moto server holding every shape (a fixture: test modules import it by name)."""
+    with emulator() as aws:
+        glue = aws.client("glue")
+        for shape in SHAPES:
+            create(glue, shape)
+        yield aws

@@ -13,18 +13,9 @@ import pytest
 
 from conftest import ROOT, read_tree, run_cli
 from emulator import emulator
-from live_shapes import FANOUT, SCHEDULED, SHAPES, create
+from live_shapes import FANOUT, SCHEDULED, SHAPES, create, moto_shapes  # moto_shapes: a fixture
 
 FIXTURES = ROOT / "tests" / "fixtures" / "adopt"
-
-
-@pytest.fixture(scope="module")
-def moto_shapes():
-    with emulator() as aws:
-        glue = aws.client("glue")
-        for shape in SHAPES:
-            create(glue, shape)
-        yield aws
 
 
 def fails_cleanly(result, tmp_path: Path, before: dict, message: str) -> None:

@@ -13,19 +13,9 @@ import pytest
 from emulator import emulator
 from generator.adopt.read import connect, from_api, from_json
 from generator.errors import LiveError, WorkflowNotFound
-from live_shapes import SCHEDULED, SHAPES, create, expected_live
+from live_shapes import SCHEDULED, SHAPES, create, expected_live, moto_shapes  # moto_shapes: a fixture
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "adopt"
-
-
-@pytest.fixture(scope="module")
-def moto_shapes():
-    """One moto server holding every shape."""
-    with emulator() as aws:
-        glue = aws.client("glue")
-        for shape in SHAPES:
-            create(glue, shape)
-        yield aws
 
 
 @pytest.mark.parametrize("shape", SHAPES, ids=lambda shape: shape.name)
