@@ -89,6 +89,38 @@ class Trigger:
 
 
 @dataclass(frozen=True)
+class JobDefinition:
+    """One Glue job the module creates: the spec's `job_defaults` merged with `jobs.<key>`."""
+
+    key: str
+    command: str  # glueetl | pythonshell | gluestreaming
+    script_location: str
+    glue_version: str
+    name: str | None = None  # the exact Glue name (`name`), else name_suffix applies
+    name_suffix: str = ""  # the name is "${var.workflow_name}-<suffix>"; "" means the key
+    python_version: str | None = None
+    worker_type: str | None = None
+    number_of_workers: int | None = None
+    max_capacity: float | None = None
+    default_arguments: tuple[tuple[str, str], ...] = ()  # sorted by key; --enable-metrics when the dashboard asks
+    non_overridable_arguments: tuple[tuple[str, str], ...] = ()  # sorted by key
+    connections: tuple[str, ...] = ()
+    max_retries: int | None = None
+    timeout: int | None = None
+    max_concurrent_runs: int | None = None
+    execution_class: str | None = None
+    job_run_queuing_enabled: bool | None = None
+    security_configuration: str | None = None
+    notify_delay_after: int | None = None
+    description: str | None = None
+    tags: tuple[tuple[str, str], ...] = ()  # the job's own tags (the module's tags merge under them)
+
+    @property
+    def suffix(self) -> str:
+        return self.name_suffix or self.key
+
+
+@dataclass(frozen=True)
 class StageInfo:
     """A stage as the module README documents it."""
 
@@ -153,6 +185,8 @@ class Plan:
     environments: tuple[EnvironmentPlan, ...] = ()  # the roots it gets; never part of the module's bytes
     ignore_run_properties: bool = False  # lifecycle ignore_changes = [default_run_properties] on the workflow
     event_external: bool = False  # an EVENT start whose EventBridge rule lives elsewhere (`event` is then None)
+    jobs: tuple[JobDefinition, ...] = ()  # the Glue jobs the module creates (`jobs:`), in the spec's order
+    job_role: bool = False  # the module creates the jobs' IAM role (else var.job_role_arn)
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -180,6 +214,20 @@ class Plan:
     def enabled_stages(self) -> tuple[str, ...]:
         """Stages that set `enabled`: the keys var.trigger_enabled may hold (empty: no such input)."""
         return tuple(stage.name for stage in self.stages if stage.enabled is not None)
+
+    @cached_property
+    def defined_job_keys(self) -> frozenset[str]:
+        """Keys of the jobs the module creates."""
+        return frozenset(job.key for job in self.jobs)
+
+    def job(self, key: str) -> JobDefinition | None:
+        """The definition of job `key`, or None when var.jobs names a job defined elsewhere."""
+        return next((job for job in self.jobs if job.key == key), None)
+
+    @property
+    def required_job_keys(self) -> tuple[str, ...]:
+        """Sorted keys var.jobs must hold: the stages' jobs the spec does not define."""
+        return tuple(key for key in self.job_keys if key not in self.defined_job_keys)
 
     @property
     def start(self) -> Trigger:
