@@ -480,7 +480,7 @@ def _jobs_section(live: LiveWorkflow, keys: dict[tuple[str, str], str]) -> tuple
             continue
         bodies[key], notes = _job_body(job, dict(live.tags or ()))
         findings += notes
-    roles = sorted({by_name[name].role for _, name in wanted if name in by_name})
+    roles = sorted({by_name[name].role for key, name in wanted if key in bodies})
     if len(roles) > 1:
         findings.append(Finding(f"workflow '{live.name}'", f"its jobs use {len(roles)} roles ({', '.join(roles)}); the "
                                 "module gives one role, job_role_arn, to every job it defines", fatal=True))
