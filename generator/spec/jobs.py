@@ -113,10 +113,10 @@ def _before_3(glue_version: str | None) -> bool:
 def problems(job: MergedJob) -> list[Problem]:
     """What Glue (or the provider) refuses in the merged job, each located at its cause."""
     found: list[Problem] = []
-    for field, what in (("script_location", "the S3 URI of its script"), ("glue_version", 'its Glue version, e.g. "5.0"')):
+    for field, what in (("script_location", "s3://<bucket>/<key of the script>"), ("glue_version", 'a string such as "5.0"')):
         if field not in job.values:
             found.append(Problem(("jobs", job.key), (
-                f"job '{job.key}' has no {field}: set {what} on the job or in job_defaults"), key=True))
+                f"job '{job.key}' has no {field}: set it on the job or in job_defaults ({what})"), key=True))
     if job.get("name") is not None and job.get("name_suffix") is not None:
         found.append(job.problem("name_suffix", "give one of 'name' and 'name_suffix', not both"))
     command, kind = job.command, COMMAND_NAMES[job.command]
@@ -148,7 +148,7 @@ def problems(job: MergedJob) -> list[Problem]:
     elif worker_type in GLUE_3_WORKERS and _before_3(glue_version):
         found.append(job.problem("worker_type", (
             f"worker type {worker_type} needs Glue 3.0 or later, and jobs.{job.key} has glue_version "
-            f"\"{glue_version}\"")))
+            f"\"{glue_version}\": use G.1X or G.2X, or Glue 3.0 or later")))
     if worker_type in MAX_WORKERS and workers is not None and workers > MAX_WORKERS[worker_type]:
         found.append(job.problem("number_of_workers", (
             f"must be at most {MAX_WORKERS[worker_type]} with worker type {worker_type}, is {workers}")))
