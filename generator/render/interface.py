@@ -9,7 +9,7 @@ from generator.render import hcl, inputs
 from generator.render.blocks import Output, Validation, Variable
 from generator.spec import names
 from generator.render.markdown import code
-from generator.spec.model import Workflow
+from generator.spec.model import IAM_ROLE_ARN, Workflow
 from generator.spec.plan import Kind, Plan
 from generator.render.views import MAPS
 
@@ -84,11 +84,6 @@ def _jobs_variable(plan: Plan) -> Variable:
     )
 
 
-# An IAM role ARN: partition, 12-digit account, optional path and a role name (IAM API reference,
-# Role: Path "(\u002F)|(\u002F[\u0021-\u007E]+\u002F)", RoleName "[\w+=,.@-]+", 1-64 characters).
-ROLE_ARN = r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/([!-~]*/)?[\w+=,.@-]{1,64}$"
-
-
 def _job_role_arn() -> Variable:
     return Variable(
         name="job_role_arn",
@@ -97,7 +92,7 @@ def _job_role_arn() -> Variable:
         default=None,
         readme_default="required",
         validations=(Validation(
-            f"can(regex({hcl.string(ROLE_ARN)}, var.job_role_arn))",
+            f"can(regex({hcl.string(f'^{IAM_ROLE_ARN.pattern}$')}, var.job_role_arn))",
             hcl.string("job_role_arn must be an IAM role ARN: arn:<partition>:iam::<account>:role/<name>."),
         ),),
         nullable=False,

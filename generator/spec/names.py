@@ -39,7 +39,6 @@ class ResourceName:
 START_RULE = ResourceName("EventBridge rule", "-start", 64, _EVENTBRIDGE)
 START_ROLE = ResourceName("IAM role", "-start", 64, _IAM)
 RUN_ROLE = ResourceName("IAM role", "-run", 64, _IAM)
-JOB_ROLE = ResourceName("IAM role", "-job", 64, _IAM)
 ALERTS_RULE = ResourceName("EventBridge rule", "-alerts", 64, _EVENTBRIDGE)
 CRAWLER_ALERTS_RULE = ResourceName("EventBridge rule", "-crawler-alerts", 64, _EVENTBRIDGE)
 ALERTS_TOPIC = ResourceName("SNS topic", "-alerts", 256, _SNS)

@@ -7,15 +7,18 @@ rendering alone (the spec side is tested in tests/spec/)."""
 from __future__ import annotations
 
 import dataclasses
-import re
+
+import pytest
 
 from conftest import build_file_tree
 from generator.render import interface
 from generator.render.module import Origin, render
 from generator.render.roots import Member, imports_view
 from generator.spec.load import load_plan
+from generator.spec.model import IAM_ROLE_ARN
 from generator.spec.plan import EnvironmentPlan, JobDefinition, Plan
 from hclparse import blocks, parse_module
+from render.test_inputs import evaluate
 
 SPEC = """\
 version: 1
@@ -134,9 +137,12 @@ ROLE_ARNS = {
 }
 
 
-def test_the_role_arn_pattern_accepts_role_arns_only():
-    pattern = re.compile(interface.ROLE_ARN)
-    assert {arn: pattern.search(arn) is not None for arn in ROLE_ARNS} == ROLE_ARNS
+@pytest.mark.terraform
+def test_job_role_arn_is_checked_at_plan_as_the_spec_checks_it(terraform, tmp_path):
+    (variable,) = [v for v in interface.variables(plan_with((FULL,))) if v.name == "job_role_arn"]
+    seen = evaluate(terraform, tmp_path, "job_role_arn", [v.condition for v in variable.validations], list(ROLE_ARNS))
+    assert seen == ROLE_ARNS
+    assert {arn: IAM_ROLE_ARN.fullmatch(arn) is not None for arn in ROLE_ARNS} == ROLE_ARNS
 
 
 def test_the_job_role_trusts_glue_for_this_account_and_reads_scripts_and_writes_work_paths_only(tmp_path):
