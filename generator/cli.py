@@ -275,6 +275,9 @@ def _read_live(args: argparse.Namespace, workflow: str, region: str | None):
     from generator.adopt import read
 
     if getattr(args, "from_json", None):
+        if getattr(args, "with_jobs", False):
+            raise UsageError("--with-jobs reads the jobs from AWS (glue:BatchGetJobs), and a get-workflow document "
+                             "holds none: drop --from-json to read them, or --with-jobs to import the workflow alone")
         text = workspace.read_text(Path(args.from_json))
         if text is None:
             raise UsageError(f"{args.from_json}: no such file")
@@ -286,7 +289,8 @@ def _read_live(args: argparse.Namespace, workflow: str, region: str | None):
             raise UsageError(f"{args.from_json} holds workflow '{live.name}', not '{workflow}'")
         return live, region, f"{workspace.display(Path(args.from_json))} (aws glue get-workflow --include-graph)"
     connection = read.connect(region, args.profile, args.endpoint_url)
-    return read.from_api(connection, workflow), connection.region, f"AWS Glue in {connection.region}"
+    live = read.from_api(connection, workflow, with_jobs=getattr(args, "with_jobs", False))
+    return live, connection.region, f"AWS Glue in {connection.region}"
 
 
 def cmd_import(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
@@ -444,6 +448,8 @@ def parser() -> argparse.ArgumentParser:
     import_.add_argument("workflow", metavar="WORKFLOW", help="name of the Glue workflow")
     import_.add_argument("--from-json", type=_path, metavar="FILE",
                          help="read the output of `aws glue get-workflow --name WORKFLOW --include-graph` instead of AWS")
+    import_.add_argument("--with-jobs", action="store_true",
+                         help="also read the jobs the workflow runs (BatchGetJobs) into jobs: and job_defaults:")
     import_.add_argument("--module", metavar="NAME", help="module name (default: from the workflow's name)")
     import_.add_argument("--specs-dir", type=_path, default=DEFAULT_SPECS_DIR, metavar="DIR", help="default: specs")
     import_.add_argument("--out-dir", type=_path, default=DEFAULT_OUT_DIR, metavar="DIR", help="default: out")

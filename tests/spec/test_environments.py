@@ -90,7 +90,7 @@ def test_out_of_range_and_wrong_types_read_as_in_the_spec():
     assert check(f'{{{JOBS}, max_concurrent_runs: 0, paused: "yes", run_properties: {{a: 1}}}}') == [
         "s.yaml:12:65: environments.dev.inputs.max_concurrent_runs: must be at least 1",
         "s.yaml:12:76: environments.dev.inputs.paused: must be true or false, not 'yes' (write true)",
-        "s.yaml:12:103: environments.dev.inputs.run_properties.a: must be a string, not the number 1",
+        "s.yaml:12:103: environments.dev.inputs.run_properties.a: must be a string, not the number 1 (quote it: \"1\")",
     ]
 
 
