@@ -6,6 +6,7 @@ import io
 import os
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,11 @@ import pytest
 from generator.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
+# gluegen's result cache: one folder of the session's own, so no test reads or writes the user's
+# cache or depends on what another test run left behind (tests/test_cache.py uses folders of its own).
+CACHE_DIR = tempfile.mkdtemp(prefix="gluegen-test-cache-")
+os.environ["GLUEGEN_CACHE_DIR"] = CACHE_DIR
+os.environ.pop("GLUEGEN_NO_CACHE", None)
 SPECS = sorted((ROOT / "specs").glob("*.yaml"))
 MIRROR_ENV = "GLUEGEN_TF_PLUGIN_MIRROR"
 
@@ -162,6 +168,10 @@ def terraform(tmp_path_factory) -> Terraform:
     (warm / "main.tf").write_text('terraform {\n  required_providers {\n    aws = {\n      source = "hashicorp/aws"\n    }\n  }\n}\n')
     terraform.run("init", "-backend=false", "-input=false", "-no-color", cwd=warm)
     return terraform
+
+
+def pytest_unconfigure(config) -> None:
+    shutil.rmtree(CACHE_DIR, ignore_errors=True)
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
