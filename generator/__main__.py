@@ -4,6 +4,7 @@ instead of with a traceback."""
 
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -14,6 +15,9 @@ def run() -> None:
         code = answer(sys.argv[1:])  # `check` or `generate` that the result cache can answer
         if code is not None:
             raise SystemExit(code)
+        # gluegen's models use no pydantic plugin: skip their discovery, a scan of every installed
+        # distribution's entry points (and the same models whatever plugins are installed)
+        os.environ["PYDANTIC_DISABLE_PLUGINS"] = "__all__"
         from generator.cli import main
     except KeyboardInterrupt:
         raise SystemExit(130) from None

@@ -280,6 +280,8 @@ def key(run: Run) -> bytes:
     """Everything but the out dir that the run's output depends on."""
     digest = _Digest()
     digest.add(FORMAT, run.command, run.out_dir, run.specs_dir, len(run.specs), os.getcwd())
+    for stream in (sys.stdout, sys.stderr):  # what the stored text is printed through
+        digest.add(getattr(stream, "encoding", None), getattr(stream, "errors", None))
     _libraries(digest)
     digest.add(package_digest())
     _specs(run, digest)
@@ -480,35 +482,38 @@ class Recorder:
     """The normal path's side: what the run depends on before it runs; after it, the entry,
     stored when the out dir is as it was (the run changed nothing) and the exit code is 0 or 1."""
 
-    def __init__(self, run: Run, stdout, stderr) -> None:
-        self.run = run
+    def __init__(self, run: Run, stdout, stderr, named_spec) -> None:
+        self.run, self.named_spec = run, named_spec
         self.key = key(run)
-        self.out_dir = run.out_dir
-        self.state = tree(self.out_dir)
+        self.state, self.probes = self._observe()
         self.stdout, self.stderr = _Tee(stdout), _Tee(stderr)
 
+    def _observe(self) -> tuple[bytes, tuple]:
+        files: list[tuple[str, bytes]] = []
+        state = tree(self.run.out_dir, files)
+        named = {self.named_spec(data.decode("utf-8", "replace"), self.run.out_dir) for _, data in files}
+        return state, tuple(sorted((path, probe(path)) for path in map(str, named - {None})))
+
     @classmethod
-    def start(cls, command: str, specs: list[str], out_dir: str, specs_dir: str | None, stdout, stderr) -> Recorder | None:
-        """None when the cache is off or cannot apply to this run."""
+    def start(cls, command: str, specs: list[str], out_dir: str, specs_dir: str | None, stdout, stderr,
+              named_spec) -> Recorder | None:
+        """None when the cache is off or cannot apply to this run. `named_spec(text, out_dir)`: the
+        spec a generated file's header names, or None."""
         if disabled():
             return None
         try:
-            return cls(Run(command, tuple(specs), out_dir, specs_dir), stdout, stderr)
+            return cls(Run(command, tuple(specs), out_dir, specs_dir), stdout, stderr, named_spec)
         except Exception as error:
             _debug(f"not recorded: {type(error).__name__}: {error}")
             return None
 
-    def finish(self, code: int, named_spec) -> None:
-        """`named_spec(text, out_dir)`: the spec a generated file's header names, or None."""
+    def finish(self, code: int) -> None:
         if code not in (0, 1):
             return
-        try:
-            files: list[tuple[str, bytes]] = []
-            if tree(self.out_dir, files) != self.state or key(self.run) != self.key:
+        try:  # stored only when what the run depends on is the same after it as before it
+            if self._observe() != (self.state, self.probes) or key(self.run) != self.key:
                 raise Miss("the inputs changed while the run read them")
-            named = {named_spec(data.decode("utf-8", "replace"), self.out_dir) for _, data in files}
-            probes = tuple(sorted((path, probe(path)) for path in map(str, named - {None})))
-            store(location(), self.key, self.state, code, self.stdout.text(), self.stderr.text(), probes)
+            store(location(), self.key, self.state, code, self.stdout.text(), self.stderr.text(), self.probes)
             _debug("stored")
         except Exception as error:  # a cache that cannot be written is no cache, not an error
             _debug(f"not stored: {type(error).__name__}: {error}")

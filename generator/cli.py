@@ -489,7 +489,8 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     if getattr(args, "no_cache", True) is False:  # check and generate: store what this run prints
         from generator.cache import Recorder
 
-        recorder = Recorder.start(args.command, args.specs, args.out_dir, args.specs_dir, stdout, stderr)
+        recorder = Recorder.start(args.command, args.specs, args.out_dir, args.specs_dir, stdout, stderr,
+                                  lambda text, out_dir: workspace._named_spec(text, Path(out_dir)))
         if recorder is not None:
             stdout, stderr = recorder.stdout, recorder.stderr
     args.stderr = stderr  # for warnings, which leave the exit code alone
@@ -497,7 +498,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
         with gc_paused():
             code = int(args.handler(args, stdout))
         if recorder is not None:
-            recorder.finish(code, lambda text, out_dir: workspace._named_spec(text, Path(out_dir)))
+            recorder.finish(code)
         return code
     except GluegenError as error:
         for line in error.lines():
