@@ -352,6 +352,8 @@ def _secret(folder: str, create: bool) -> bytes | None:
                 os.link(temp, path)
             except FileExistsError:
                 pass
+            except OSError:  # a file system without hard links: a racing process's entries become unverifiable, no worse
+                os.replace(temp, path)
         else:  # a corrupt key: every entry under it is unverifiable anyway
             os.replace(temp, path)
     finally:
