@@ -429,7 +429,10 @@ def parser() -> argparse.ArgumentParser:
         ("generate", "write each spec's module to DIR/<module>/", cmd_generate),
         ("check", "exit 1 with a diff if a module differs from its spec", cmd_check),
     ):
-        add(name, summary, handler).add_argument("--out-dir", type=_path, default=DEFAULT_OUT_DIR, metavar="DIR", help="default: out")
+        sub = add(name, summary, handler)
+        sub.add_argument("--out-dir", type=_path, default=DEFAULT_OUT_DIR, metavar="DIR", help="default: out")
+        sub.add_argument("--no-cache", action="store_true",
+                         help="neither read nor write the result cache (also GLUEGEN_NO_CACHE=1; see README: Cache)")
     add("validate", "check specs; write nothing", cmd_validate)
     graph = add("graph", "print the workflow's DAG", cmd_graph)
     graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid", help="default: mermaid")
@@ -488,10 +491,21 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     args = parser().parse_args(argv)
+    recorder = None
+    if getattr(args, "no_cache", True) is False:  # check and generate: store what this run prints
+        from generator.cache import Recorder
+
+        recorder = Recorder.start(args.command, args.specs, args.out_dir, args.specs_dir, stdout, stderr,
+                                  lambda text, out_dir: workspace._named_spec(text, Path(out_dir)))
+        if recorder is not None:
+            stdout, stderr = recorder.stdout, recorder.stderr
     args.stderr = stderr  # for warnings, which leave the exit code alone
     try:
         with gc_paused():
-            return int(args.handler(args, stdout))
+            code = int(args.handler(args, stdout))
+        if recorder is not None:
+            recorder.finish(code)
+        return code
     except GluegenError as error:
         for line in error.lines():
             print(line, file=stderr)

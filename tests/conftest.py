@@ -7,10 +7,11 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,11 @@ import pytest
 from generator.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
+# gluegen's result cache: one folder of the session's own, so no test reads or writes the user's
+# cache or depends on what another test run left behind (tests/test_cache.py uses folders of its own).
+CACHE_DIR = tempfile.mkdtemp(prefix="gluegen-test-cache-")
+os.environ["GLUEGEN_CACHE_DIR"] = CACHE_DIR
+os.environ.pop("GLUEGEN_NO_CACHE", None)
 SPECS = sorted((ROOT / "specs").glob("*.yaml"))
 MIRROR_ENV = "GLUEGEN_TF_PLUGIN_MIRROR"
 
@@ -246,6 +252,10 @@ def terraform(tmp_path_factory) -> Iterator[Terraform]:
         yield Terraform(terraform.binary, terraform.env, providers)
     finally:
         providers.close()
+
+
+def pytest_unconfigure(config) -> None:
+    shutil.rmtree(CACHE_DIR, ignore_errors=True)
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
