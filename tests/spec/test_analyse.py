@@ -197,3 +197,10 @@ def test_a_defined_job_two_stages_may_run_at_once_needs_enough_concurrent_runs()
     # The same stages with an undefined job keep the warning.
     undefined = load_plan(spec("w", stages), "m.yaml")
     assert [w.path for w in undefined.warnings] == ["stages.y.job"]
+
+
+def test_a_python_shell_job_keeps_its_capacity_as_a_float_and_no_workers():
+    jobs = 'jobs:\n  c: {script_location: s3://bucket/c.py, command: pythonshell, glue_version: "3.0", max_capacity: 1}\n'
+    (job,) = load_plan(jobs_spec("w", "  c: {}\n", jobs), "m.yaml").jobs
+    assert (job.command, job.max_capacity, job.worker_type, job.number_of_workers) == ("pythonshell", 1.0, None, None)
+    assert isinstance(job.max_capacity, float)
