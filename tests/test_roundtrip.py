@@ -12,7 +12,7 @@ import yaml
 from conftest import ROOT, SPECS
 from generator.spec.model import Spec
 from hclparse import blocks, merged, parse_module
-from shapes import Act, actions, conditions, crawler_keys, dependent, job_keys, roots, trigger_file
+from shapes import Act, actions, conditions, crawler_keys, dependent, job_keys, merged_job, roots, trigger_file
 
 
 def literal(value: str) -> str:
@@ -263,22 +263,6 @@ def test_module_readme_claims_hold_for_the_workflow(case):
         assert "have ended in the states the [Stages](#stages) table lists" in readme
     description = module.outputs["trigger_arns"]["description"]
     assert "start trigger" in description and "dependent jobs" not in description
-
-
-# How the README says job_defaults merge under a job: maps key by key (the job winning), the rest replaced.
-MAPS = ("default_arguments", "non_overridable_arguments", "tags")
-
-
-def merged_job(spec: Spec, key: str) -> dict:
-    """The job's settings with job_defaults under them, from the spec's model (not the generator's merge)."""
-    found = {}
-    for settings in (spec.job_defaults, spec.jobs[key]):
-        if settings is None:
-            continue
-        for field in settings.model_fields_set:
-            value = getattr(settings, field)
-            found[field] = {**found.get(field, {}), **value} if field in MAPS else value
-    return found
 
 
 def test_each_defined_job_is_its_merged_settings(case):

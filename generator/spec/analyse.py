@@ -623,7 +623,7 @@ def _definition(spec: Spec, key: str) -> JobDefinition:
         python_version=values.get("python_version"),
         worker_type=values.get("worker_type"),
         number_of_workers=values.get("number_of_workers"),
-        max_capacity=values.get("max_capacity"),
+        max_capacity=float(values["max_capacity"]) if "max_capacity" in values else None,
         default_arguments=tuple(sorted(arguments.items())),
         non_overridable_arguments=tuple(sorted(values.get("non_overridable_arguments", {}).items())),
         connections=tuple(values.get("connections", ())),

@@ -41,7 +41,7 @@ def settings(model: JobSettings | None) -> dict[str, Any]:
     """The fields `model` sets (written in the spec), with their values."""
     if model is None:
         return {}
-    return {field: getattr(model, field) for field in model.model_fields if field in model.model_fields_set}
+    return {field: getattr(model, field) for field in type(model).model_fields if field in model.model_fields_set}
 
 
 def merge(defaults: Mapping[str, Any], job: Mapping[str, Any]) -> dict[str, Any]:

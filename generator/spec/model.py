@@ -750,7 +750,9 @@ class Job(JobSettings):
     )
 
 
-IAM_ROLE_ARN = re.compile(r"arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/([\x21-\x7e]+/)*[\w+=,.@-]{1,64}")
+# IAM role ARNs: arn:<partition>:iam::<account>:role/<path/><name>; a path segment holds printable ASCII
+# but "/", a name [\w+=,.@-], at most 64 (IAM API reference, Role: Path, RoleName).
+IAM_ROLE_ARN = re.compile(r"arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/([!-.0-~]+/)*[A-Za-z0-9_+=,.@-]{1,64}")
 
 
 def _iam_role_arn(value: str) -> str:
