@@ -247,6 +247,34 @@ EXPECTED = {
         gold_layer.gold_crawler: NOT_RUN
         cleanup: NOT_RUN
     """),
+    # Issue 11: the same layers with their jobs defined in the spec; a failed silver job stops gold.
+    ("layered_jobs", ()): run("""
+        step 1: bronze_layer
+        step 2: silver_layer
+        step 3: gold_layer
+        bronze_layer.bronze_claims: SUCCEEDED
+        bronze_layer.bronze_members: SUCCEEDED
+        bronze_layer.bronze_providers: SUCCEEDED
+        silver_layer.silver_claims: SUCCEEDED
+        silver_layer.silver_members: SUCCEEDED
+        silver_layer.silver_providers: SUCCEEDED
+        gold_layer.gold_claims: SUCCEEDED
+        gold_layer.gold_members: SUCCEEDED
+        gold_layer.gold_summary: SUCCEEDED
+    """),
+    ("layered_jobs", ("silver_layer.silver_members",)): run("""
+        step 1: bronze_layer
+        step 2: silver_layer
+        bronze_layer.bronze_claims: SUCCEEDED
+        bronze_layer.bronze_members: SUCCEEDED
+        bronze_layer.bronze_providers: SUCCEEDED
+        silver_layer.silver_claims: SUCCEEDED
+        silver_layer.silver_members: FAILED
+        silver_layer.silver_providers: SUCCEEDED
+        gold_layer.gold_claims: NOT_RUN
+        gold_layer.gold_members: NOT_RUN
+        gold_layer.gold_summary: NOT_RUN
+    """),
 }
 
 
