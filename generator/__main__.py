@@ -15,9 +15,9 @@ def run() -> None:
         code = answer(sys.argv[1:])  # `check` or `generate` that the result cache can answer
         if code is not None:
             raise SystemExit(code)
-        # gluegen's models use no pydantic plugin: skip their discovery, a scan of every installed
+        # gluegen's models use no pydantic plugin: skip their discovery (unless the user set it), a scan of every installed
         # distribution's entry points (and the same models whatever plugins are installed)
-        os.environ["PYDANTIC_DISABLE_PLUGINS"] = "__all__"
+        os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
         from generator.cli import main
     except KeyboardInterrupt:
         raise SystemExit(130) from None
