@@ -28,8 +28,11 @@ printed when it changed nothing on disk (exit 0 or 1).
 Threat model: an entry is trusted only when its MAC (keyed BLAKE2b) verifies under the secret
 key of its cache folder (`secret`, created on first use, readable by its owner only), so an
 entry that is corrupt, truncated, from another cache or machine, or written by anything that
-cannot read that key is ignored and replaced; whoever can read the key can also edit gluegen's
-own code, and is not defended against.
+cannot read that key is ignored and replaced. The key is trusted only when it and its folder are
+the user's own and no one else can write them (the folder is created 0700): in a folder others may
+write (a shared GLUEGEN_CACHE_DIR, say), anyone could replace the key and sign entries, so there
+the cache is not used. Whoever can read the key can also edit gluegen's own code, and is not
+defended against.
 """
 
 from __future__ import annotations
@@ -304,6 +307,8 @@ def tree(out_dir: str, files: list[tuple[str, bytes]] | None = None) -> bytes:
         depth = relative.count("/") + 1 if relative else 0
         for entry in _entries(folder):
             kind = _kind(entry)
+            if kind == "l":  # the normal path follows it (an envs/ or a module folder elsewhere): miss
+                raise Miss(f"{entry.path}: a symbolic link")
             digest.add(entry.name, kind)
             if kind == "d" and (depth == 0 or envs):
                 pending.append((entry.path, f"{relative}/{entry.name}" if relative else entry.name,
@@ -329,17 +334,24 @@ def _secret(folder: str, create: bool) -> bytes | None:
     written: it appears under its name by a hard link, which fails if another process got there first)."""
     path = os.path.join(folder, _SECRET)
     try:
-        with open(path, "rb") as handle:
-            secret = handle.read(65)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        try:
+            if not _private(folder, os.fstat(fd)):
+                return None
+            secret = os.read(fd, 65)
+        finally:
+            os.close(fd)
         if len(secret) == 64:
             return secret
     except FileNotFoundError:
         secret = None
     except OSError:
         return None
-    if not create:
+    if not create or (os.path.isdir(folder) and not _private(folder, None)):
         return None
-    os.makedirs(folder, exist_ok=True)
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    if not _private(folder, None):
+        return None
     temp = f"{path}.{os.getpid()}.{os.urandom(8).hex()}"
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
@@ -360,6 +372,22 @@ def _secret(folder: str, create: bool) -> bytes | None:
         if os.path.lexists(temp):
             os.unlink(temp)
     return _secret(folder, create=False)
+
+
+def _private(folder: str, key: os.stat_result | None) -> bool:
+    """Whether only this user can have written the key (when given) and replaced it: the key is
+    this user's, readable by no one else, in a folder of this user's that no one else may write.
+    Else the cache is not used at all: whoever could write the key could sign entries."""
+    if not hasattr(os, "getuid"):  # Windows: the folder's ACL decides; nothing to compare here
+        return True
+    uid = os.getuid()
+    try:
+        where = os.stat(folder)
+    except OSError:
+        return False
+    if where.st_uid != uid or where.st_mode & 0o022:
+        return False
+    return key is None or (key.st_uid == uid and not key.st_mode & 0o077)
 
 
 def _entry_path(folder: str, key_: bytes, state: bytes) -> str:

@@ -164,7 +164,7 @@ def spec_lifecycle(path: Path, terraform: Terraform, work: Path) -> Observed:
             root = write_root(work, ROOT / "out" / spec.module, aws.endpoint, external_job_keys(spec), [call],
                               crawler_keys(spec))
             _timed(observed, "init", lambda: terraform.run("init", "-input=false", "-no-color", cwd=root))
-            _timed(observed, "validate", lambda: terraform.run("validate", "-no-color", cwd=root))
+            # no separate `validate`: apply validates, and tests/test_terraform.py validates every module
             _timed(observed, "apply", lambda: terraform.run("apply", "-auto-approve", "-input=false", "-no-color", cwd=root))
             outputs = json.loads(terraform.run("output", "-json", cwd=root).stdout)
             observed.data["outputs"] = {key: value["value"] for key, value in outputs.items()}
@@ -551,7 +551,7 @@ def expected_action(act: Act, jobs: dict[str, str], crawlers: dict[str, str]) ->
     return action
 
 
-def test_step1_init_validate_apply_succeed(case):
+def test_step1_init_and_apply_succeed(case):
     spec, seen = case
     assert {"init", "validate", "apply"} <= set(seen.steps), seen.failure
 

@@ -417,3 +417,32 @@ def test_property_a_cached_run_says_what_the_cache_free_run_says(tmp_path_factor
         same(cached, truth)
         if argv[0] == "generate":
             assert workspace.read_folder(root / "out" / "shared").generated == workspace.read_folder(twin / "out" / "shared").generated
+
+
+def test_a_symbolic_link_in_the_out_dir_is_a_miss(gluegen, project):
+    """The normal path follows a link in place of envs/ (or a module folder) and compares what is
+    behind it; the cache does not look behind links, so it never answers for such an out dir."""
+    envs = project / "out" / "envs"
+    shutil.move(envs, project / "elsewhere")
+    envs.symlink_to(project / "elsewhere", target_is_directory=True)
+    assert gluegen("check", cwd=project).code == 0
+    root = next((project / "elsewhere").iterdir())
+    (root / "providers.tf").write_text((root / "providers.tf").read_text() + "# edited by hand\n")
+    truth = gluegen("check", cwd=project, GLUEGEN_NO_CACHE="1")
+    assert truth.code == 1
+    cached = gluegen("check", cwd=project)
+    assert not hit(cached) and any("symbolic link" in line for line in cached.cache), cached.cache
+    same(cached, truth)
+
+
+@pytest.mark.parametrize("loose", ["folder", "key"])
+def test_a_key_others_could_have_written_is_not_trusted(gluegen, project, loose):
+    """A cache folder others may write (or a key others may read) could hold a key they replaced
+    and entries they signed with it: the cache is then not used, and says so."""
+    assert gluegen("check", cwd=project).code == 0
+    assert hit(gluegen("check", cwd=project))
+    target = gluegen.cache_dir if loose == "folder" else gluegen.cache_dir / "secret"
+    target.chmod(0o777 if loose == "folder" else 0o644)
+    answered = gluegen("check", cwd=project)
+    assert not hit(answered), answered.cache
+    same(answered, gluegen("check", cwd=project, GLUEGEN_NO_CACHE="1"))

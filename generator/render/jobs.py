@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from generator.render import hcl
 from generator.render.views import suffixed_name, tags_expression
 from generator.spec import names
+from generator.spec.jobs import READ_ARGUMENTS, WORK_PATH_ARGUMENTS
 from generator.spec.plan import JobDefinition, Plan
 
 JOB_ROLE_ARN = "var.job_role_arn"
@@ -18,11 +18,6 @@ JOB_ROLE = "aws_iam_role.job.arn"
 # EC2 network interfaces for connections, and the `aws-glue-*` buckets (IAM user guide,
 # "Step 2: Create an IAM role for AWS Glue").
 SERVICE_POLICY = "service-role/AWSGlueServiceRole"
-# Arguments naming S3 paths a job writes to (Glue developer guide, "Using job parameters in AWS
-# Glue jobs"): the temporary directory and the Spark UI's event logs.
-WORK_PATH_ARGUMENTS = ("--TempDir", "--spark-event-logs-path")
-# Arguments naming S3 objects a job reads, comma-separated.
-READ_ARGUMENTS = ("--extra-py-files", "--extra-jars", "--extra-files")
 S3_ARN = "arn:${data.aws_partition.current.partition}:s3:::"
 
 
@@ -104,10 +99,11 @@ class S3Location:
 
 def s3_location(uri: str) -> S3Location | None:
     """`s3://bucket/key` split, or None for anything else (a local path, a placeholder)."""
-    parts = urlsplit(uri.strip())
-    if parts.scheme != "s3" or not parts.netloc:
+    text = uri.strip()
+    if not text.startswith("s3://"):
         return None
-    return S3Location(parts.netloc, parts.path.lstrip("/"))
+    bucket, _, key = text[len("s3://"):].partition("/")  # not urlsplit: "?" and "#" are key characters
+    return S3Location(bucket, key.lstrip("/")) if bucket else None
 
 
 def _arguments(job: JobDefinition) -> dict[str, str]:
@@ -143,9 +139,19 @@ def work_paths(plan: Plan) -> list[S3Location]:
     return sorted(found)
 
 
-def _s3_arn(text: str) -> str:
-    """`"arn:<partition>:s3:::<text>"`, the text as data."""
-    return f'"{S3_ARN}' + hcl.string(text)[1:]
+# Characters IAM reads in a resource or StringLike value (wildcards, policy variables), and how
+# a policy names them literally (IAM user guide, "IAM policy elements: Variables and tags", special characters).
+_IAM_SPECIAL = {"*": "${*}", "?": "${?}", "$": "${$}"}
+
+
+def iam_literal(text: str) -> str:
+    """`text` as IAM reads it literally: an S3 key holding `*` names that object, not every object."""
+    return "".join(_IAM_SPECIAL.get(char, char) for char in text)
+
+
+def _s3_arn(text: str, wildcard: str = "") -> str:
+    """`"arn:<partition>:s3:::<text><wildcard>"`: the text as data to IAM and to HCL, then the wildcard."""
+    return f'"{S3_ARN}' + hcl.string(iam_literal(text) + wildcard)[1:]
 
 
 def _statement(sid: str, actions: list[str], resources: list[str], condition: str | None = None) -> dict[str, str | None]:
@@ -155,7 +161,7 @@ def _statement(sid: str, actions: list[str], resources: list[str], condition: st
 
 
 def _prefix_condition(prefixes: list[str]) -> str:
-    values = hcl.value([item for prefix in prefixes for item in (prefix, f"{prefix}/*")], 6)
+    values = hcl.value([item for prefix in map(iam_literal, prefixes) for item in (prefix, f"{prefix}/*")], 6)
     return hcl.attributes([("test", '"StringLike"'), ("variable", '"s3:prefix"'), ("values", values)], 6)
 
 
@@ -170,7 +176,7 @@ def job_role_view(plan: Plan) -> dict[str, Any]:
     if paths:
         statements.append(_statement(
             "WorkPaths", ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
-            [_s3_arn(f"{path.bucket}/{path.key}/*" if path.key else f"{path.bucket}/*") for path in paths],
+            [_s3_arn(f"{path.bucket}/{path.key}/" if path.key else f"{path.bucket}/", "*") for path in paths],
         ))
     whole = sorted({path.bucket for path in paths if not path.key})
     listed = sorted({path.bucket for path in paths if path.key and path.bucket not in whole})

@@ -14,11 +14,11 @@ MaxCapacity, ExecutionClass and JobCommand.PythonVersion) and the provider's `aw
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from generator.spec.loader import Path
-from generator.spec.model import Job, JobSettings
+from generator.spec.model import Job, JobSettings, bucket_problem
 
 MAP_FIELDS = ("default_arguments", "non_overridable_arguments", "tags")
 PER_JOB_FIELDS = ("name", "name_suffix")  # a job's own: not in job_defaults
@@ -31,6 +31,9 @@ GLUE_3_WORKERS = ("G.4X", "G.8X", "G.025X")
 # (Glue's InvalidInputException, quoted in aws-samples/cql-replicator issue 98). Glue documents no
 # per-job maximum for the other types (their workers count against the account's DPU quota).
 MAX_WORKERS = {"G.025X": 299}
+# Arguments whose S3 paths the jobs' role (job_role.tf) grants: written to, and read.
+WORK_PATH_ARGUMENTS = ("--TempDir", "--spark-event-logs-path")
+READ_ARGUMENTS = ("--extra-py-files", "--extra-jars", "--extra-files")  # comma-separated lists
 # JobCommand.PythonVersion: "2", "3" or "3.9" (^([2-3]|3[.]9)$; the provider's list too); 3.9 is
 # the Python shell runtime of Glue 3.0 ("The Python version being used to run a Python shell job").
 PYTHON_VERSIONS = {"glueetl": ("2", "3"), "gluestreaming": ("2", "3"), "pythonshell": ("2", "3", "3.9")}
@@ -72,9 +75,14 @@ class MergedJob:
     key: str
     values: Mapping[str, Any]
     own: frozenset[str]  # the fields the job itself sets
+    written: Mapping[str, Any] = field(default_factory=dict)  # their values, as the job writes them
 
     def get(self, field: str, default: Any = None) -> Any:
         return self.values.get(field, default)
+
+    def own_values(self, field: str) -> Any:
+        """The value the job itself writes for `field` (None when it inherits or leaves it unset)."""
+        return self.written.get(field)
 
     @property
     def command(self) -> str:
@@ -94,7 +102,7 @@ class MergedJob:
 
 def merged_job(key: str, defaults: JobSettings | None, job: Job) -> MergedJob:
     own = settings(job)
-    return MergedJob(key, merge(settings(defaults), own), frozenset(own))
+    return MergedJob(key, merge(settings(defaults), own), frozenset(own), own)
 
 
 def _version(text: str | None) -> tuple[int, ...] | None:
@@ -167,4 +175,28 @@ def problems(job: MergedJob) -> list[Problem]:
         allowed = " or ".join(f'"{version}"' for version in PYTHON_VERSIONS[command])
         found.append(job.problem("python_version", (
             f"python_version \"{python}\" is for Python shell jobs; jobs.{job.key} is {kind}, which takes {allowed}")))
+    found += _path_problems(job)
+    return found
+
+
+def _path_problems(job: MergedJob) -> list[Problem]:
+    """The S3 URIs of the arguments the jobs' role names must name real buckets: an IAM resource
+    built from `s3://*/` would grant every bucket."""
+    found = []
+    for field in ("default_arguments", "non_overridable_arguments"):
+        arguments = job.get(field) or {}
+        for argument in (*WORK_PATH_ARGUMENTS, *READ_ARGUMENTS):
+            value = arguments.get(argument)
+            items = [value] if argument in WORK_PATH_ARGUMENTS else (value or "").split(",")
+            for item in items:
+                if not item or not item.strip().startswith("s3://"):
+                    continue
+                bucket = item.strip()[len("s3://"):].split("/", 1)[0]
+                problem = bucket_problem(bucket)
+                if problem is not None:
+                    own = argument in (job.own_values(field) or {})
+                    path = ("jobs", job.key, field, argument) if own else ("job_defaults", field, argument)
+                    inherited = "" if own else f" (inherited by jobs.{job.key})"
+                    found.append(Problem(path, f"'{bucket}' in '{item.strip()}' is not a valid S3 bucket name: "
+                                               f"{problem}{inherited}"))
     return found

@@ -188,7 +188,8 @@ BUCKET_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 BUCKET_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
 
 
-def _bucket_problem(name: str) -> str | None:
+def bucket_problem(name: str) -> str | None:
+    """Why `name` is no valid S3 bucket name, or None."""
     low, high = BUCKET_LENGTH
     if not low <= len(name) <= high:
         return f"it must be {low} to {high} characters long, is {len(name)}"
@@ -208,7 +209,7 @@ def _bucket_problem(name: str) -> str | None:
 
 
 def _s3_bucket(value: str) -> str:
-    problem = _bucket_problem(value)
+    problem = bucket_problem(value)
     if problem is not None:
         raise PydanticCustomError(
             "s3_bucket", "'{value}' is not a valid S3 bucket name: {problem}", {"value": value, "problem": problem}
@@ -578,6 +579,10 @@ PYTHON_VERSIONS = ("2", "3", "3.9")  # PythonVersionString: ^([2-3]|3[.]9)$
 PYTHON_SHELL_CAPACITIES = (0.0625, 1)
 MAX_JOB_TIMEOUT = 10080  # Timeout: "Jobs must have timeout values less than 7 days or 10080 minutes"
 MAX_JOB_RETRIES = 10  # the provider's max_retries: validation.IntBetween(0, 10)
+# NumberOfWorkers, MaxConcurrentRuns (ExecutionProperty) and NotifyDelayAfter are 32-bit integers
+# in Glue's API model (botocore: NullableInteger, MaxConcurrentRuns, NotifyDelayAfter); larger values
+# would only fail at apply.
+GLUE_INT_MAX = 2**31 - 1
 MAX_CONNECTIONS = 1000  # ConnectionStringList: max 1000
 SCRIPT_LOCATION_MAX = 400000  # ScriptLocationString: max 400000
 GLUE_VERSION = re.compile(r"(\w+\.)+\w+")  # GlueVersionString: ^(\w+\.)+\w+$, 1-255
@@ -590,7 +595,7 @@ def _script_location(value: str) -> str:
         raise PydanticCustomError(
             "script_location", "'{value}' is not an S3 object URI: write s3://<bucket>/<key of the script>", {"value": value}
         )
-    problem = _bucket_problem(match["bucket"])
+    problem = bucket_problem(match["bucket"])
     if problem is not None:
         raise PydanticCustomError(
             "script_location", "'{bucket}' is not a valid S3 bucket name: {problem}",
@@ -686,7 +691,7 @@ class JobSettings(_Frozen):
             "(gluestreaming, Glue 3.0 or later) or Standard."
         ),
     )
-    number_of_workers: Annotated[StrictInt, Field(ge=1)] = Field(
+    number_of_workers: Annotated[StrictInt, Field(ge=1, le=GLUE_INT_MAX)] = Field(
         default=None, description="Workers of worker_type a Spark job run gets (at least 1; G.025X at most 299)."
     )
     max_capacity: MaxCapacity = Field(
@@ -710,7 +715,7 @@ class JobSettings(_Frozen):
         default=None,
         description="Run timeout in minutes, 1-10,080 (unset: Glue's default, 2,880 minutes up to Glue 4.0, 480 from 5.0).",
     )
-    max_concurrent_runs: Annotated[StrictInt, Field(ge=1)] = Field(
+    max_concurrent_runs: Annotated[StrictInt, Field(ge=1, le=GLUE_INT_MAX)] = Field(
         default=None, description="Runs of the job that may be in progress at once (execution_property; unset: 1)."
     )
     execution_class: Literal[EXECUTION_CLASSES] = Field(
@@ -722,7 +727,7 @@ class JobSettings(_Frozen):
     security_configuration: GlueName = Field(
         default=None, description="Name of the Glue security configuration the job runs with."
     )
-    notify_delay_after: Annotated[StrictInt, Field(ge=1)] = Field(
+    notify_delay_after: Annotated[StrictInt, Field(ge=1, le=GLUE_INT_MAX)] = Field(
         default=None, description="Minutes after a run starts before a delay notification is sent (notification_property)."
     )
     description: Description = Field(default=None, description="Description of the job.")

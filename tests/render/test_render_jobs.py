@@ -202,3 +202,18 @@ def test_an_adopting_environment_imports_each_defined_job_by_its_name_there():
         '  to = module.m.aws_glue_job.b\n  id = "live-b"',
         '  to = module.m.aws_glue_job.c\n  id = "dev_w-c"',
     ]
+
+
+def test_the_job_role_names_s3_keys_literally_to_iam(tmp_path):
+    """`*`, `?` and `$` are valid in S3 keys but wildcards and policy variables to IAM (also in a
+    StringLike condition): the role names them as IAM's literal `${*}`, `${?}`, `${$}`, so a key
+    holding them grants that object or prefix only; and `?` is part of the key, not a URL query."""
+    odd = dataclasses.replace(BARE, script_location="s3://scripts/*.py", default_arguments=(
+        ("--extra-files", "s3://libs/a?.txt"), ("--TempDir", "s3://tmp/t${aws:username}/")))
+    module = parsed(tmp_path, plan_with((odd,), job_role=True))  # python-hcl2 keeps HCL's "$${" escape as written
+    s3 = "arn:${data.aws_partition.current.partition}:s3:::"
+    statements = {s["sid"]: s for s in blocks(module.data["aws_iam_policy_document"]["job"]["statement"])}
+    assert statements["ReadScripts"]["resources"] == [f"{s3}libs/a$${{?}}.txt", f"{s3}scripts/$${{*}}.py"]
+    assert statements["WorkPaths"]["resources"] == [f"{s3}tmp/t$${{$}}{{aws:username}}/*"]
+    assert blocks(statements["ListWorkPaths"]["condition"])[0]["values"] == [
+        "t$${$}{aws:username}", "t$${$}{aws:username}/*"]
