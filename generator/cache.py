@@ -28,10 +28,10 @@ printed when it changed nothing on disk (exit 0 or 1).
 Threat model: an entry is trusted only when its MAC (keyed BLAKE2b) verifies under the secret
 key of its cache folder (`secret`, created on first use, readable by its owner only), so an
 entry that is corrupt, truncated, from another cache or machine, or written by anything that
-cannot read that key is ignored and replaced. The key is trusted only when it and its folder are
-the user's own and no one else can write them (the folder is created 0700): in a folder others may
-write (a shared GLUEGEN_CACHE_DIR, say), anyone could replace the key and sign entries, so there
-the cache is not used. Whoever can read the key can also edit gluegen's own code, and is not
+cannot read that key is ignored and replaced. The key is trusted only when it, the folder and its
+entries/ are the user's own and no one else can write them (the folder is created 0700): in a folder
+others may write (a shared GLUEGEN_CACHE_DIR, say), anyone could replace the key and sign entries,
+so there the cache is not used. Whoever can read the key can also edit gluegen's own code, and is not
 defended against.
 """
 
@@ -375,19 +375,22 @@ def _secret(folder: str, create: bool) -> bytes | None:
 
 
 def _private(folder: str, key: os.stat_result | None) -> bool:
-    """Whether only this user can have written the key (when given) and replaced it: the key is
-    this user's, readable by no one else, in a folder of this user's that no one else may write.
-    Else the cache is not used at all: whoever could write the key could sign entries."""
+    """Whether no one but this user can have written the key (when given) or the entries: the
+    folder, its entries/ and the key are this user's, and writable by no one else. Else the
+    cache is not used at all: whoever could write the key or an entry could make a hit lie."""
     if not hasattr(os, "getuid"):  # Windows: the folder's ACL decides; nothing to compare here
         return True
     uid = os.getuid()
-    try:
-        where = os.stat(folder)
-    except OSError:
-        return False
-    if where.st_uid != uid or where.st_mode & 0o022:
-        return False
-    return key is None or (key.st_uid == uid and not key.st_mode & 0o077)
+    found = [key] if key is not None else []
+    for path in (folder, os.path.join(folder, _ENTRIES)):
+        try:
+            found.append(os.stat(path))
+        except FileNotFoundError:
+            if path == folder:
+                return False
+        except OSError:
+            return False
+    return all(stat.st_uid == uid and not stat.st_mode & 0o022 for stat in found)
 
 
 def _entry_path(folder: str, key_: bytes, state: bytes) -> str:
