@@ -275,6 +275,9 @@ def _read_live(args: argparse.Namespace, workflow: str, region: str | None):
     from generator.adopt import read
 
     if getattr(args, "from_json", None):
+        if getattr(args, "with_jobs", False):
+            raise UsageError("--with-jobs reads the jobs from AWS (glue:BatchGetJobs), and a get-workflow document "
+                             "holds none: drop --from-json to read them, or --with-jobs to import the workflow alone")
         text = workspace.read_text(Path(args.from_json))
         if text is None:
             raise UsageError(f"{args.from_json}: no such file")
@@ -286,7 +289,8 @@ def _read_live(args: argparse.Namespace, workflow: str, region: str | None):
             raise UsageError(f"{args.from_json} holds workflow '{live.name}', not '{workflow}'")
         return live, region, f"{workspace.display(Path(args.from_json))} (aws glue get-workflow --include-graph)"
     connection = read.connect(region, args.profile, args.endpoint_url)
-    return read.from_api(connection, workflow), connection.region, f"AWS Glue in {connection.region}"
+    live = read.from_api(connection, workflow, with_jobs=getattr(args, "with_jobs", False))
+    return live, connection.region, f"AWS Glue in {connection.region}"
 
 
 def cmd_import(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
@@ -425,7 +429,10 @@ def parser() -> argparse.ArgumentParser:
         ("generate", "write each spec's module to DIR/<module>/", cmd_generate),
         ("check", "exit 1 with a diff if a module differs from its spec", cmd_check),
     ):
-        add(name, summary, handler).add_argument("--out-dir", type=_path, default=DEFAULT_OUT_DIR, metavar="DIR", help="default: out")
+        sub = add(name, summary, handler)
+        sub.add_argument("--out-dir", type=_path, default=DEFAULT_OUT_DIR, metavar="DIR", help="default: out")
+        sub.add_argument("--no-cache", action="store_true",
+                         help="neither read nor write the result cache (also GLUEGEN_NO_CACHE=1; see README: Cache)")
     add("validate", "check specs; write nothing", cmd_validate)
     graph = add("graph", "print the workflow's DAG", cmd_graph)
     graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid", help="default: mermaid")
@@ -444,6 +451,8 @@ def parser() -> argparse.ArgumentParser:
     import_.add_argument("workflow", metavar="WORKFLOW", help="name of the Glue workflow")
     import_.add_argument("--from-json", type=_path, metavar="FILE",
                          help="read the output of `aws glue get-workflow --name WORKFLOW --include-graph` instead of AWS")
+    import_.add_argument("--with-jobs", action="store_true",
+                         help="also read the jobs the workflow runs (BatchGetJobs) into jobs: and job_defaults:")
     import_.add_argument("--module", metavar="NAME", help="module name (default: from the workflow's name)")
     import_.add_argument("--specs-dir", type=_path, default=DEFAULT_SPECS_DIR, metavar="DIR", help="default: specs")
     import_.add_argument("--out-dir", type=_path, default=DEFAULT_OUT_DIR, metavar="DIR", help="default: out")
@@ -482,10 +491,21 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     args = parser().parse_args(argv)
+    recorder = None
+    if getattr(args, "no_cache", True) is False:  # check and generate: store what this run prints
+        from generator.cache import Recorder
+
+        recorder = Recorder.start(args.command, args.specs, args.out_dir, args.specs_dir, stdout, stderr,
+                                  lambda text, out_dir: workspace._named_spec(text, Path(out_dir)))
+        if recorder is not None:
+            stdout, stderr = recorder.stdout, recorder.stderr
     args.stderr = stderr  # for warnings, which leave the exit code alone
     try:
         with gc_paused():
-            return int(args.handler(args, stdout))
+            code = int(args.handler(args, stdout))
+        if recorder is not None:
+            recorder.finish(code)
+        return code
     except GluegenError as error:
         for line in error.lines():
             print(line, file=stderr)

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import subprocess
-from dataclasses import dataclass
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -14,6 +19,11 @@ import pytest
 from generator.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
+# gluegen's result cache: one folder of the session's own, so no test reads or writes the user's
+# cache or depends on what another test run left behind (tests/test_cache.py uses folders of its own).
+CACHE_DIR = tempfile.mkdtemp(prefix="gluegen-test-cache-")
+os.environ["GLUEGEN_CACHE_DIR"] = CACHE_DIR
+os.environ.pop("GLUEGEN_NO_CACHE", None)
 SPECS = sorted((ROOT / "specs").glob("*.yaml"))
 MIRROR_ENV = "GLUEGEN_TF_PLUGIN_MIRROR"
 
@@ -75,18 +85,90 @@ def checkov_binary() -> str:
     raise AssertionError("unreachable")
 
 
+# Each terraform command starts the AWS provider 2 to 5 times (schema, validate, plan, apply), and
+# each start spends seconds building the provider's schema. Terraform can instead attach to a
+# provider that is already running (TF_REATTACH_PROVIDERS, the provider's `-debug` mode, made for
+# debuggers): one provider process per thread serves every command that thread runs, one at a time
+# (each command configures it afresh). The same binary from the same mirror does the same calls;
+# `terraform init` still installs it as usual. GLUEGEN_TF_REATTACH=0 turns this off.
+REATTACH_ENV = "GLUEGEN_TF_REATTACH"
+_REATTACH_LINE = re.compile(r"TF_REATTACH_PROVIDERS='([^']+)'")
+
+
+@dataclass
+class ProviderPool:
+    """AWS provider processes in debug mode, one per thread that runs terraform, started on first use."""
+
+    binary: Path
+    env: dict[str, str]
+    logs: Path
+    _local: threading.local = field(default_factory=threading.local)
+    _processes: list[subprocess.Popen] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def reattach(self) -> str:
+        """The TF_REATTACH_PROVIDERS value of this thread's provider (restarted if it has ended)."""
+        process = getattr(self._local, "process", None)
+        if process is None or process.poll() is not None:
+            self._local.process, self._local.value = self._start()
+        return self._local.value
+
+    def _start(self) -> tuple[subprocess.Popen, str]:
+        with self._lock:
+            log = self.logs / f"provider-{len(self._processes)}.log"
+            with log.open("wb") as sink:
+                process = subprocess.Popen([str(self.binary), "-debug"], stdout=sink, stderr=subprocess.STDOUT,
+                                           stdin=subprocess.DEVNULL, env=_provider_env(self.env))
+            self._processes.append(process)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            found = _REATTACH_LINE.search(log.read_text(errors="replace"))
+            if found:
+                return process, found.group(1)
+            if process.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise AssertionError(f"the AWS provider in debug mode did not start ({self.binary}):\n{log.read_text()[-2000:]}")
+
+    def close(self) -> None:
+        for process in self._processes:
+            process.terminate()
+        for process in self._processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _provider_env(env: dict[str, str]) -> dict[str, str]:
+    """The provider's own environment, without AWS_CA_BUNDLE: each configuration would wrap the
+    process's shared HTTP client in the bundle again, and the second fails ("unable to add custom
+    RootCAs HTTPClient"); the tests' endpoints are plain http on 127.0.0.1."""
+    return {key: value for key, value in env.items() if key != "AWS_CA_BUNDLE"}
+
+
+def provider_binary(cache: Path) -> Path | None:
+    """The AWS provider that `terraform init` installed into the plugin cache (the newest, if several)."""
+    found = sorted(cache.glob("registry.terraform.io/hashicorp/aws/*/*/terraform-provider-aws*"))
+    return found[-1] if found else None
+
+
 @dataclass(frozen=True)
 class Terraform:
     binary: str
     env: dict[str, str]
+    providers: ProviderPool | None = None  # running providers to attach to (not for `init`)
 
     def run(
         self, *args: str, cwd: Path, check: bool = True, timeout: int = 300, input_text: str | None = None
     ) -> subprocess.CompletedProcess:
+        env = self.env
+        if self.providers is not None and args[:1] != ("init",):
+            env = {**env, "TF_REATTACH_PROVIDERS": self.providers.reattach()}
         result = subprocess.run(
             [self.binary, *args],
             cwd=cwd,
-            env=self.env,
+            env=env,
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -144,7 +226,7 @@ def terraform_env(config: Path, environ) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def terraform(tmp_path_factory) -> Terraform:
+def terraform(tmp_path_factory) -> Iterator[Terraform]:
     """terraform with a CLI config of its own: providers from the local mirror named by
     GLUEGEN_TF_PLUGIN_MIRROR when set, else from the registry; one plugin cache warmed once."""
     binary = shutil.which("terraform")
@@ -161,7 +243,19 @@ def terraform(tmp_path_factory) -> Terraform:
     warm.mkdir()
     (warm / "main.tf").write_text('terraform {\n  required_providers {\n    aws = {\n      source = "hashicorp/aws"\n    }\n  }\n}\n')
     terraform.run("init", "-backend=false", "-input=false", "-no-color", cwd=warm)
-    return terraform
+    binary = provider_binary(home / "plugin-cache")
+    if os.environ.get(REATTACH_ENV, "1") == "0" or binary is None:
+        yield terraform
+        return
+    providers = ProviderPool(binary, terraform.env, home)
+    try:
+        yield Terraform(terraform.binary, terraform.env, providers)
+    finally:
+        providers.close()
+
+
+def pytest_unconfigure(config) -> None:
+    shutil.rmtree(CACHE_DIR, ignore_errors=True)
 
 
 def pytest_terminal_summary(terminalreporter) -> None:

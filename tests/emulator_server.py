@@ -2,11 +2,14 @@
 
 Prints the port it bound (port 0: the OS picks a free one), then serves until its
 standard input closes. One shim makes moto behave as AWS does where Terraform's
-second plan depends on it; see README "Testing" for it and for moto's other limits.
+second plan depends on it, and AWS managed policies are loaded (as they exist in every
+account: the job role attaches service-role/AWSGlueServiceRole); see README "Testing" for
+them and for moto's other limits.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
 from moto.glue import models as glue_models
@@ -30,6 +33,7 @@ glue_models.GlueBackend.create_workflow = create_workflow
 
 
 def main() -> None:
+    os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"  # moto's own setting, read when IAM first answers
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     print(server.get_host_and_port()[1], flush=True)

@@ -78,3 +78,19 @@ def job_keys(spec: Spec) -> list[str]:
 
 def crawler_keys(spec: Spec) -> list[str]:
     return list(dict.fromkeys(a.key for a in all_actions(spec) if a.kind == "crawler"))
+
+
+# How the README says job_defaults merge under a job: maps key by key (the job winning), the rest replaced.
+JOB_MAPS = ("default_arguments", "non_overridable_arguments", "tags")
+
+
+def merged_job(spec: Spec, key: str) -> dict:
+    """The job's settings with job_defaults under them, from the spec's model (not the generator's merge)."""
+    found = {}
+    for settings in (spec.job_defaults, spec.jobs[key]):
+        if settings is None:
+            continue
+        for field in settings.model_fields_set:
+            value = getattr(settings, field)
+            found[field] = {**found.get(field, {}), **value} if field in JOB_MAPS else value
+    return found

@@ -32,7 +32,7 @@ from generator.spec.load import load_plan
 from generator.spec.model import Spec
 from generator.spec.plan import EnvironmentPlan
 from hclparse import parse_module
-from shapes import Act, actions, conditions, crawler_keys, dependent, job_keys, roots, trigger_name
+from shapes import Act, actions, conditions, crawler_keys, dependent, job_keys, merged_job, roots, trigger_name
 
 pytestmark = pytest.mark.terraform
 
@@ -41,6 +41,28 @@ ROOT_TAGS = {"Environment": "e2e", "Project": "MetricCare"}
 
 def load_spec(path: Path) -> Spec:
     return Spec.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def live_job_names(spec: Spec, workflow_name: str) -> dict[str, str]:
+    """Every job key's name in AWS: the created job's (issue 11) for a defined key, the root's e2e job's else."""
+    names = {key: f"e2e-{key}" for key in job_keys(spec)}
+    for key, job in spec.jobs.items():
+        names[key] = job.name if job.name is not None else f"{workflow_name}-{job.name_suffix or key}"
+    return names
+
+
+def external_job_keys(spec: Spec) -> list[str]:
+    """The jobs the root creates and passes in var.jobs: those the spec does not define."""
+    return [key for key in job_keys(spec) if key not in spec.jobs]
+
+
+def _jobs(glue, spec: Spec, names: dict[str, str], account: str) -> dict[str, Any]:
+    """Each defined job as GetJob and GetTags report it."""
+    found = {}
+    for key in spec.jobs:
+        job = glue.get_job(JobName=names[key])["Job"]
+        found[key] = {"job": job, "tags": glue.get_tags(ResourceArn=f"arn:aws:glue:{REGION}:{account}:job/{names[key]}")["Tags"]}
+    return found
 
 
 def _features(aws, spec: Spec, outputs: dict) -> dict[str, Any]:
@@ -53,10 +75,12 @@ def _features(aws, spec: Spec, outputs: dict) -> dict[str, Any]:
     }
     for rule in found["rules"]:
         found.setdefault("targets", {})[rule] = events.list_targets_by_rule(Rule=rule)["Targets"]
-    for role, policy in ((f"{prefix}-start", "notify-workflow"), (f"{prefix}-run", "run-workflow")):
+    for role, policy in ((f"{prefix}-start", "notify-workflow"), (f"{prefix}-run", "run-workflow"), (f"{prefix}-job", "job-s3")):
         if role in found["roles"]:
             found.setdefault("role_trust", {})[role] = iam.get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"]
             found.setdefault("role_policy", {})[role] = iam.get_role_policy(RoleName=role, PolicyName=policy)["PolicyDocument"]
+    if f"{prefix}-job" in found["roles"]:
+        found["job_role_policies"] = [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=f"{prefix}-job")["AttachedPolicies"]]
     if spec.alerts:
         arn = outputs["glue_workflow_alert_topic_arn"]
         found["topic_policy"] = json.loads(sns.get_topic_attributes(TopicArn=arn)["Attributes"]["Policy"])
@@ -108,8 +132,9 @@ def _workflow_exists(glue, name: str) -> bool:
 def _adoption(path: Path, aws, account: str, name: str, description: str | None, spec: Spec) -> dict[str, Any]:
     """Issue 10 on the applied example: what `drift` finds (nothing: adopt/expected.py models what the
     module creates) and the workflow that the spec `import` writes from it creates."""
-    inputs: dict[str, Any] = {"workflow_name": name, "jobs": {key: f"e2e-{key}" for key in job_keys(spec)},
-                              "tags": ROOT_TAGS}
+    # Every job by its live name: a created job's too (var.jobs may rename a defined job), so the import
+    # of the applied workflow, which reads no job definitions, names the same jobs in its `jobs` input.
+    inputs: dict[str, Any] = {"workflow_name": name, "jobs": live_job_names(spec, name), "tags": ROOT_TAGS}
     if crawler_keys(spec):
         inputs["crawlers"] = {key: f"e2e-{key}" for key in crawler_keys(spec)}
     if description is not None:
@@ -133,10 +158,13 @@ def spec_lifecycle(path: Path, terraform: Terraform, work: Path) -> Observed:
     try:
         with emulator() as aws:
             outputs = tuple(parse_module(ROOT / "out" / spec.module).outputs)
-            call = module_call("glue_workflow", name, description, job_keys(spec), ROOT_TAGS, crawler_keys(spec), outputs)
-            root = write_root(work, ROOT / "out" / spec.module, aws.endpoint, job_keys(spec), [call], crawler_keys(spec))
+            role = {"job_role_arn": "aws_iam_role.glue.arn"} if spec.jobs and not spec.job_role else None
+            call = module_call("glue_workflow", name, description, external_job_keys(spec), ROOT_TAGS, crawler_keys(spec),
+                               outputs, inputs=role)
+            root = write_root(work, ROOT / "out" / spec.module, aws.endpoint, external_job_keys(spec), [call],
+                              crawler_keys(spec))
             _timed(observed, "init", lambda: terraform.run("init", "-input=false", "-no-color", cwd=root))
-            _timed(observed, "validate", lambda: terraform.run("validate", "-no-color", cwd=root))
+            # no separate `validate`: apply validates, and tests/test_terraform.py validates every module
             _timed(observed, "apply", lambda: terraform.run("apply", "-auto-approve", "-input=false", "-no-color", cwd=root))
             outputs = json.loads(terraform.run("output", "-json", cwd=root).stdout)
             observed.data["outputs"] = {key: value["value"] for key, value in outputs.items()}
@@ -151,7 +179,8 @@ def spec_lifecycle(path: Path, terraform: Terraform, work: Path) -> Observed:
                 trigger_arn: glue.get_tags(ResourceArn=trigger_arn)["Tags"]
                 for trigger_arn in observed.data["outputs"]["glue_workflow_trigger_arns"]
             }
-            observed.data["jobs"] = {key: f"e2e-{key}" for key in job_keys(spec)}
+            observed.data["jobs"] = live_job_names(spec, name)
+            observed.data["defined_jobs"] = _jobs(glue, spec, observed.data["jobs"], observed.data["account"])
             observed.data["crawlers"] = {key: f"e2e-{key}" for key in crawler_keys(spec)}
             observed.data["features"] = _features(aws, spec, observed.data["outputs"])
             observed.data["adoption"] = _adoption(path, aws, observed.data["account"], name, description, spec)
@@ -172,6 +201,7 @@ def spec_lifecycle(path: Path, terraform: Terraform, work: Path) -> Observed:
             _timed(observed, "destroy", lambda: terraform.destroy(root))
             observed.data["exists_after_destroy"] = _workflow_exists(glue, name)
             observed.data["triggers_after_destroy"] = [t["Name"] for t in _triggers_of(glue, name)]
+            observed.data["jobs_after_destroy"] = [job["Name"] for job in glue.get_jobs()["Jobs"]]
     except Exception:  # the tests report it against the step that needed the data
         observed.failure = traceback.format_exc(limit=3)
     return observed
@@ -521,7 +551,7 @@ def expected_action(act: Act, jobs: dict[str, str], crawlers: dict[str, str]) ->
     return action
 
 
-def test_step1_init_validate_apply_succeed(case):
+def test_step1_init_and_apply_succeed(case):
     spec, seen = case
     assert {"init", "validate", "apply"} <= set(seen.steps), seen.failure
 
@@ -611,6 +641,12 @@ def test_step5_destroy_leaves_no_workflow_and_no_trigger(case):
     spec, seen = case
     assert seen.get("exists_after_destroy") is False
     assert seen.get("triggers_after_destroy") == []
+
+
+def test_step5_destroy_leaves_no_job(case):
+    """The module's jobs (issue 11) and the root's alike."""
+    spec, seen = case
+    assert seen.get("jobs_after_destroy") == []
 
 
 def test_pitfall_15_plan_after_importing_the_start_trigger_is_empty(case):
@@ -915,3 +951,64 @@ def test_importing_the_applied_workflow_gives_a_spec_that_creates_the_same_workf
     the same workflow (names, stages' triggers, conditions, actions, start, activation, tags)."""
     adoption = observed[path.stem].get("adoption")
     assert adoption["imported"] == adoption["original"]
+
+
+jobs_case = _case_fixture("jobs_case", lambda spec: spec.jobs)
+
+
+def test_defined_jobs_read_back_as_their_merged_settings_and_the_triggers_start_them(jobs_case):
+    """Issue 11: each job the spec defines, as GetJob reports it after apply: job_defaults merged
+    under the job exactly (the dashboard's --enable-metrics included), its role and tags."""
+    spec, seen = jobs_case
+    names, account, created = seen.get("jobs"), seen.get("account"), seen.get("defined_jobs")
+    assert list(created) == list(spec.jobs)
+    role = f"{spec.workflow.name}-job" if spec.job_role else "gluegen-e2e-glue"
+    for key, found in created.items():
+        want, job = merged_job(spec, key), found["job"]
+        assert job["Name"] == names[key] == seen.get("outputs")["glue_workflow_job_names"][key]
+        assert seen.get("outputs")["glue_workflow_job_arns"][key] == f"arn:aws:glue:{REGION}:{account}:job/{names[key]}"
+        command = {"Name": want.get("command", "glueetl"), "ScriptLocation": want["script_location"]}
+        if "python_version" in want:
+            command["PythonVersion"] = want["python_version"]
+        assert job["Command"] == command
+        arguments = dict(want.get("default_arguments", {}))
+        if spec.dashboard:
+            arguments.setdefault("--enable-metrics", "")
+        assert job["DefaultArguments"] == arguments
+        assert (job.get("NonOverridableArguments") or {}) == want.get("non_overridable_arguments", {})
+        assert (job["GlueVersion"], job.get("WorkerType"), job.get("NumberOfWorkers"), job.get("MaxCapacity")) == (
+            want["glue_version"], want.get("worker_type"), want.get("number_of_workers"), want.get("max_capacity"))
+        assert (job.get("MaxRetries"), job.get("Timeout")) == (want.get("max_retries"), want.get("timeout"))
+        assert job.get("SecurityConfiguration") == want.get("security_configuration")
+        assert (job.get("ExecutionProperty") or {}).get("MaxConcurrentRuns") == want.get("max_concurrent_runs")
+        # moto reads every job back STANDARD, set or not (README's moto table): asserted where the spec says so.
+        assert job["ExecutionClass"] == want.get("execution_class", "STANDARD")
+        assert job["Role"] == f"arn:aws:iam::{account}:role/{role}"
+        assert found["tags"] == {**spec.tags, **ROOT_TAGS, **want.get("tags", {})}
+    started = {action.get("JobName") for trigger in seen.get("triggers") for action in trigger["Actions"]}
+    assert {names[key] for key in job_keys(spec) if key in spec.jobs} <= started
+
+
+job_role_case = _case_fixture("job_role_case", lambda spec: spec.job_role)
+
+
+def test_job_role_trusts_glue_for_this_account_and_grants_the_scripts_and_work_paths(job_role_case):
+    spec, seen = job_role_case
+    features, account = seen.get("features"), seen.get("account")
+    role = f"{spec.workflow.name}-job"
+    (trust,) = _statements(features["role_trust"][role])
+    assert trust["Principal"] == {"Service": "glue.amazonaws.com"} and trust["Action"] == "sts:AssumeRole"
+    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": account}}  # pitfall 19
+    assert features["job_role_policies"] == ["arn:aws:iam::aws:policy/service-role/AWSGlueServiceRole"]
+    statements = {s["Sid"]: s for s in _statements(features["role_policy"][role])}
+    scripts = sorted({merged_job(spec, key)["script_location"].removeprefix("s3://") for key in spec.jobs})
+    read = sorted(resource.removeprefix("arn:aws:s3:::") for resource in _listed(statements["ReadScripts"]["Resource"]))
+    assert set(scripts) <= set(read)
+    paths = sorted({merged_job(spec, key)["default_arguments"][argument].removeprefix("s3://").rstrip("/") + "/*"
+                    for key in spec.jobs for argument in ("--TempDir", "--spark-event-logs-path")
+                    if argument in merged_job(spec, key).get("default_arguments", {})})
+    assert sorted(r.removeprefix("arn:aws:s3:::") for r in _listed(statements["WorkPaths"]["Resource"])) == paths
+    assert sorted(_listed(statements["WorkPaths"]["Action"])) == ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
+    assert "StringLike" in statements["ListWorkPaths"]["Condition"]
+    for statement in statements.values():
+        assert all(resource.startswith("arn:aws:s3:::") and "*" != resource for resource in _listed(statement["Resource"]))

@@ -33,6 +33,13 @@ def test_error_corpus_covers_every_rule_of_the_issue():
         "layer_job_condition_and_action", "layer_three_crawlers", "layer_actions_quota", "when_all_two_states",
         "duplicate_trigger_name", "field_beside_actions", "trigger_name_and_suffix", "enabled_on_root",
         "trigger_name_on_root", "unknown_action", "crawler_action_job_option", "env_trigger_enabled",
+        # issue 11: job definitions, each refused combination and limit
+        "job_g025x_not_streaming", "job_g025x_inherited", "job_flex_streaming", "job_flex_old_glue",
+        "job_pythonshell_workers", "job_pythonshell_capacity", "job_spark_max_capacity", "job_workers_without_type",
+        "job_workers_below_minimum", "job_workers_above_maximum", "job_g4x_old_glue", "job_python_version_spark",
+        "job_version_number", "job_missing_script", "job_bad_script_location", "job_name_and_suffix",
+        "job_field_limits", "job_concurrency", "job_concurrency_inherited", "job_role_without_jobs",
+        "job_name_too_long", "job_role_name_too_long", "job_duplicate_name", "job_defaults_name", "env_jobs_defined",
     } <= names
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from conftest import GO_GC_PERCENT, terraform_cli_config, terraform_env
 
@@ -73,3 +76,28 @@ def test_terraform_runs_with_the_go_gc_target_unless_one_is_set(tmp_path):
     env = terraform_env(config, {"PATH": "/bin"})
     assert env["GOGC"] == GO_GC_PERCENT == "400" and env["TF_CLI_CONFIG_FILE"] == str(config)
     assert terraform_env(config, {"GOGC": "100"})["GOGC"] == "100"
+
+
+def test_terraform_commands_of_one_thread_share_one_running_provider(terraform, tmp_path):
+    """Commands after `init` attach to this thread's provider instead of starting their own; another
+    thread gets another provider (the tests' apply cases run two threads, each its own moto)."""
+    import threading
+
+    if terraform.providers is None:
+        pytest.skip("GLUEGEN_TF_REATTACH=0: every command starts its own provider")
+    (tmp_path / "main.tf").write_text(
+        'terraform {\n  required_providers {\n    aws = {\n      source = "hashicorp/aws"\n    }\n  }\n}\n\n'
+        'data "aws_partition" "current" {}\n'
+    )
+    terraform.run("init", "-backend=false", "-input=false", "-no-color", cwd=tmp_path)
+    first = terraform.providers.reattach()
+    terraform.run("validate", "-no-color", cwd=tmp_path)
+    terraform.run("validate", "-no-color", cwd=tmp_path)
+    assert terraform.providers.reattach() == first
+    pid = json.loads(first)["registry.terraform.io/hashicorp/aws"]["Pid"]
+    os.kill(pid, 0)  # still running after both commands
+    other: list[str] = []
+    thread = threading.Thread(target=lambda: other.append(terraform.providers.reattach()))
+    thread.start()
+    thread.join()
+    assert other and other[0] != first

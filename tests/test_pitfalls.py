@@ -244,3 +244,31 @@ def test_pitfall_19_no_resourceless_action_is_scoped_and_every_service_trust_is_
                     conditions = {c["variable"] for c in blocks(statement.get("condition"))}
                     assert {"aws:SourceAccount", "aws:SourceArn"} <= conditions, name
     assert seen == {"trust", "resource policy"}
+
+
+JOBS = MINIMAL + """\
+job_defaults: {glue_version: "5.0", worker_type: G.1X, number_of_workers: 2}
+jobs:
+  a: {script_location: "s3://scripts/a.py"}
+  b: {script_location: "s3://scripts/b.py", max_concurrent_runs: 2, notify_delay_after: 10}
+"""
+
+
+def test_pitfall_7_a_job_has_no_empty_block_and_its_property_blocks_only_when_set(tmp_path):
+    module = parse_module(render_to(tmp_path, JOBS))
+    for name, parsed in module.files.items():
+        assert _nested_empty_blocks(parsed) == [], name
+    a, b = module.resources["aws_glue_job"]["a"], module.resources["aws_glue_job"]["b"]
+    assert not {"execution_property", "notification_property", "default_arguments", "connections"} & set(a)
+    assert blocks(b["execution_property"]) == [{"max_concurrent_runs": 2}]
+    assert blocks(b["notification_property"]) == [{"notify_delay_after": 10}]
+    assert all(value is not None for job in (a, b) for value in job.values()), "no null attribute"
+
+
+def test_pitfall_7_every_defined_job_of_the_examples_sets_its_command_and_no_null():
+    jobs = [job for module in all_modules() for job in module.resources.get("aws_glue_job", {}).values()]
+    assert jobs, "the examples define jobs"
+    for job in jobs:
+        (command,) = blocks(job["command"])
+        assert command["name"] in ("glueetl", "pythonshell", "gluestreaming") and command["script_location"].startswith("s3://")
+        assert all(value is not None for value in job.values())

@@ -46,7 +46,10 @@ def client(endpoint: str, service: str, region: str):
 def expected(spec: Spec, env: str) -> dict[str, Any]:
     """What one environment's root must deploy: the spec's values under the environment's inputs."""
     inputs = spec.environments[env].inputs
-    jobs = inputs.get("jobs", {})
+    workflow = inputs.get("workflow_name", spec.workflow.name)
+    # A job the spec defines (issue 11) is named by the environment's jobs input, else as the spec says.
+    jobs = {**{key: job.name or f"{workflow}-{job.name_suffix or key}" for key, job in spec.jobs.items()},
+            **inputs.get("jobs", {})}
     return {
         "region": spec.environments[env].region,
         "workflow": inputs.get("workflow_name", spec.workflow.name),

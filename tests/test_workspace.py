@@ -179,9 +179,10 @@ def test_the_file_names_a_module_can_have_cover_every_rendered_file():
     from generator.spec.load import load_plan
 
     names = {name for spec in SPECS for name in render(load_plan(spec.read_text(), spec.name))}
-    assert {"event_start.tf", "iam_role.tf", "alerts.tf", "dashboard.tf", "crawl_gold_crawler_trigger.tf"} <= names
+    assert {"event_start.tf", "iam_role.tf", "alerts.tf", "dashboard.tf", "crawl_gold_crawler_trigger.tf",
+            "jobs.tf", "job_role.tf"} <= names
     assert all(is_module_file(name) for name in names)
-    assert not any(is_module_file(name) for name in ("custom_extra.tf", "jobs.tf", "Main.tf", "x_trigger.tf", "1_job_trigger.tf"))
+    assert not any(is_module_file(name) for name in ("custom_extra.tf", "my_jobs.tf", "Main.tf", "x_trigger.tf", "1_job_trigger.tf"))
 
 
 def test_a_module_folder_that_is_a_link_is_refused(tmp_path):

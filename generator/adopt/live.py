@@ -66,6 +66,38 @@ class LiveTrigger:
 
 
 @dataclass(frozen=True)
+class LiveJob:
+    """One Glue job (a `Job` of BatchGetJobs), with what a spec can say and what it cannot."""
+
+    name: str
+    role: str
+    command: str  # glueetl, pythonshell, gluestreaming, glueray, ...
+    script_location: str
+    python_version: str | None = None
+    runtime: str | None = None  # a Ray job's runtime
+    glue_version: str | None = None
+    worker_type: str | None = None
+    number_of_workers: int | None = None
+    max_capacity: float | None = None  # Glue fills it in from the workers for Spark jobs
+    default_arguments: Pairs = ()
+    non_overridable_arguments: Pairs = ()
+    connections: tuple[str, ...] = ()  # in the job's order
+    max_retries: int | None = None
+    timeout: int | None = None
+    max_concurrent_runs: int | None = None
+    execution_class: str | None = None
+    job_run_queuing_enabled: bool | None = None
+    security_configuration: str | None = None
+    notify_delay_after: int | None = None
+    description: str | None = None
+    maintenance_window: str | None = None
+    source_control: str | None = None  # "<provider> <repository>" when SourceControlDetails is set
+    visual: bool = False  # CodeGenConfigurationNodes: a Glue Studio visual job
+    profile_name: str | None = None
+    tags: Pairs | None = None  # None: not known
+
+
+@dataclass(frozen=True)
 class LiveWorkflow:
     name: str
     description: str | None = None
@@ -74,9 +106,16 @@ class LiveWorkflow:
     tags: Pairs | None = None  # None: not known
     triggers: tuple[LiveTrigger, ...] = ()  # sorted by name
     blueprint: str | None = None  # "<blueprint> (run <id>)" when a blueprint run created it
+    jobs: tuple[LiveJob, ...] | None = None  # sorted by name; None: not read (import without --with-jobs)
+    jobs_not_found: tuple[str, ...] = ()  # sorted: jobs its triggers name that BatchGetJobs did not find
 
     def trigger(self, name: str) -> LiveTrigger | None:
         return next((trigger for trigger in self.triggers if trigger.name == name), None)
+
+    def job_names(self) -> tuple[str, ...]:
+        """Every job a trigger of the workflow starts or waits on, sorted."""
+        return tuple(sorted({item.name for trigger in self.triggers for item in (*trigger.actions, *trigger.conditions)
+                             if item.kind == "job"}))
 
 
 def pairs(mapping: dict[str, str] | None) -> Pairs:

@@ -13,11 +13,11 @@ import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from generator.adopt.live import (
-    GLUE_BATCH_WINDOW, TRIGGER_STATES, LiveAction, LiveCondition, LiveTrigger, LiveWorkflow, pairs,
+    GLUE_BATCH_WINDOW, TRIGGER_STATES, LiveAction, LiveCondition, LiveJob, LiveTrigger, LiveWorkflow, pairs,
 )
 from generator.errors import LiveError, WorkflowNotFound
 
@@ -65,6 +65,16 @@ class _Shape:
     def number(self) -> int | None:
         if self.value is not None and (isinstance(self.value, bool) or not isinstance(self.value, int)):
             raise self._fail("an integer")
+        return self.value
+
+    def decimal(self) -> float | None:
+        if self.value is not None and (isinstance(self.value, bool) or not isinstance(self.value, (int, float))):
+            raise self._fail("a number")
+        return None if self.value is None else float(self.value)
+
+    def flag(self) -> bool | None:
+        if self.value is not None and not isinstance(self.value, bool):
+            raise self._fail("a boolean")
         return self.value
 
     def strings(self) -> dict[str, str]:
@@ -140,6 +150,42 @@ def trigger_from(shape: _Shape, tags: dict[str, str] | None = None) -> LiveTrigg
         actions=tuple(_action(item) for item in shape.get("Actions").items()),
         batch_size=batch_size,
         batch_window=batch_window,
+        tags=pairs(tags) if tags is not None else None,
+    )
+
+
+def job_from(shape: _Shape, tags: dict[str, str] | None = None) -> LiveJob:
+    """A `Job` structure of the Glue API (BatchGetJobs, GetJob)."""
+    command = shape.get("Command")
+    source = shape.get("SourceControlDetails")
+    provider, repository = source.get("Provider").text(), source.get("Repository").text()
+    connections = shape.get("Connections").get("Connections")
+    return LiveJob(
+        name=shape.get("Name").required().text(),
+        role=shape.get("Role").required().text(),
+        command=command.get("Name").required().text(),
+        script_location=command.get("ScriptLocation").required().text(),
+        python_version=command.get("PythonVersion").text() or None,
+        runtime=command.get("Runtime").text() or None,
+        glue_version=shape.get("GlueVersion").text() or None,
+        worker_type=shape.get("WorkerType").text() or None,
+        number_of_workers=shape.get("NumberOfWorkers").number(),
+        max_capacity=shape.get("MaxCapacity").decimal(),
+        default_arguments=pairs(shape.get("DefaultArguments").strings()),
+        non_overridable_arguments=pairs(shape.get("NonOverridableArguments").strings()),
+        connections=tuple(item.text() or "" for item in connections.items()),
+        max_retries=shape.get("MaxRetries").number(),
+        timeout=shape.get("Timeout").number(),
+        max_concurrent_runs=shape.get("ExecutionProperty").get("MaxConcurrentRuns").number(),
+        execution_class=shape.get("ExecutionClass").text() or None,
+        job_run_queuing_enabled=shape.get("JobRunQueuingEnabled").flag(),
+        security_configuration=shape.get("SecurityConfiguration").text() or None,
+        notify_delay_after=shape.get("NotificationProperty").get("NotifyDelayAfter").number(),
+        description=shape.get("Description").text() or None,
+        maintenance_window=shape.get("MaintenanceWindow").text() or None,
+        source_control=(" ".join(part for part in (provider, repository) if part) or "set") if source.value else None,
+        visual=bool(shape.get("CodeGenConfigurationNodes").value),
+        profile_name=shape.get("ProfileName").text() or None,
         tags=pairs(tags) if tags is not None else None,
     )
 
@@ -273,9 +319,40 @@ def _tags(connection: Connection, kind: str, name: str) -> dict[str, str]:
         return connection.glue.get_tags(ResourceArn=connection.arn(kind, name)).get("Tags", {})
 
 
-def from_api(connection: Connection, workflow: str) -> LiveWorkflow:
+# BatchGetJobs takes at most this many names a call: botocore's service model gives the limit where
+# it states one (JobNameList has none in botocore 1.44); else 25, the most any other Glue BatchGet*
+# name list (Blueprints, DevEndpoints, Workflows) allows.
+FALLBACK_JOB_BATCH = 25
+
+
+def job_batch_size(glue: Any) -> int:
+    names = glue.meta.service_model.operation_model("BatchGetJobs").input_shape.members["JobNames"]
+    return int(names.metadata.get("max") or FALLBACK_JOB_BATCH)
+
+
+def read_jobs(connection: Connection, names: tuple[str, ...]) -> tuple[tuple[LiveJob, ...], tuple[str, ...]]:
+    """The jobs named (BatchGetJobs, in batches of the model's size), each with its tags (GetTags on
+    its ARN), sorted by name; and the names Glue reported in JobsNotFound, sorted."""
+    found: list[LiveJob] = []
+    missing: set[str] = set()
+    size = job_batch_size(connection.glue)
+    for start in range(0, len(names), size):
+        batch = list(names[start:start + size])
+        with aws_errors("glue:BatchGetJobs"):
+            answer = connection.glue.batch_get_jobs(JobNames=batch)
+        shape = _Shape(answer, "", "BatchGetJobs")
+        missing |= {item.text() or "" for item in shape.get("JobsNotFound").items()}
+        for item in shape.get("Jobs").items():
+            name = item.get("Name").required().text()
+            if name in batch:
+                found.append(job_from(item, _tags(connection, "job", name)))
+    return tuple(sorted(found, key=lambda job: job.name)), tuple(sorted(missing))
+
+
+def from_api(connection: Connection, workflow: str, *, with_jobs: bool = False) -> LiveWorkflow:
     """GetWorkflow with IncludeGraph (each trigger node carries the whole trigger); where the
-    graph is absent (moto), every GetTriggers page, keeping this workflow's; GetTags on each."""
+    graph is absent (moto), every GetTriggers page, keeping this workflow's; GetTags on each;
+    `with_jobs`: every job a trigger starts or waits on too (`read_jobs`)."""
     glue = connection.glue
     with aws_errors("glue:GetWorkflow", workflow, connection.region):
         document = glue.get_workflow(Name=workflow, IncludeGraph=True)
@@ -289,4 +366,8 @@ def from_api(connection: Connection, workflow: str) -> LiveWorkflow:
                 found += [item for item in _Shape(page, "", "GetTriggers").get("Triggers").items()
                           if item.get("WorkflowName").text() == workflow]
     triggers = [trigger_from(item, _tags(connection, "trigger", item.get("Name").required().text())) for item in found]
-    return _workflow(shape, triggers, _tags(connection, "workflow", workflow))
+    live = _workflow(shape, triggers, _tags(connection, "workflow", workflow))
+    if not with_jobs:
+        return live
+    jobs, missing = read_jobs(connection, live.job_names())
+    return replace(live, jobs=jobs, jobs_not_found=missing)

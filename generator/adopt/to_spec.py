@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from generator.adopt.live import TRANSITIONAL_STATES, LiveAction, LiveTrigger, LiveWorkflow
+from generator.adopt.live import TRANSITIONAL_STATES, LiveAction, LiveJob, LiveTrigger, LiveWorkflow
 from generator.spec.analyse import ROOT_FILES
 from generator.spec.model import CRAWLER_STATES, ENVS_FOLDER, JOB_STATES
 
@@ -336,6 +336,163 @@ def _tag_findings(live: LiveWorkflow) -> list[Finding]:
     return found
 
 
+# ---- jobs (--with-jobs) -------------------------------------------------------------------
+
+SPEC_COMMANDS = ("glueetl", "pythonshell", "gluestreaming")
+# A job field's place in the spec: the order a job (and job_defaults) is written in.
+JOB_FIELDS = ("script_location", "command", "python_version", "glue_version", "worker_type", "number_of_workers",
+              "max_capacity", "max_retries", "timeout", "max_concurrent_runs", "execution_class",
+              "job_run_queuing_enabled", "security_configuration", "notify_delay_after", "connections", "description",
+              "default_arguments", "non_overridable_arguments", "tags")
+JOB_MAPS = ("default_arguments", "non_overridable_arguments", "tags")  # merged key by key over job_defaults
+_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::[0-9]{12}:role/.+")
+# Glue's UpdateJob replaces the whole job definition (its JobUpdate: "previously set properties that
+# are not specified are set to their default values"), so what neither a spec nor the provider holds
+# survives the import but not the first change Terraform makes.
+_REPLACED = "Glue's UpdateJob replaces the whole job, so the first change Terraform makes to it drops"
+
+
+def factor_jobs(jobs: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """`job_defaults` and each job's own fields: with two jobs or more, the defaults hold every scalar
+    (and list) all jobs give equally, and every map entry (key and value) all jobs' maps hold; each job
+    keeps the rest. Merging the defaults back (maps key by key, the rest replaced) gives each job again."""
+    if len(jobs) < 2:
+        return {}, {key: dict(body) for key, body in jobs.items()}
+    bodies = list(jobs.values())
+    shared: dict[str, Any] = {}
+    for field in JOB_FIELDS:
+        if not all(field in body for body in bodies):
+            continue
+        if field in JOB_MAPS:
+            common = {k: v for k, v in bodies[0][field].items() if all(body[field].get(k, None) == v for body in bodies)}
+            if common:
+                shared[field] = common
+        elif all(body[field] == bodies[0][field] for body in bodies):
+            shared[field] = bodies[0][field]
+    own: dict[str, dict[str, Any]] = {}
+    for key, body in jobs.items():
+        rest: dict[str, Any] = {}
+        for field, value in body.items():
+            if field in JOB_MAPS and field in shared:
+                left = {k: v for k, v in value.items() if k not in shared[field]}
+                if left:
+                    rest[field] = left
+            elif field not in shared:
+                rest[field] = value
+        own[key] = rest
+    return shared, own
+
+
+def _job_findings(job: LiveJob) -> list[Finding]:
+    """What a spec's job cannot say, each with the exact reason."""
+    subject, found = f"job '{job.name}'", []
+    if job.command not in SPEC_COMMANDS or job.runtime:
+        runtime = f" (runtime {job.runtime})" if job.runtime else ""
+        found.append(Finding(subject, f"is a {job.command} job{runtime}; a spec's jobs are {', '.join(SPEC_COMMANDS)}",
+                             fatal=True))
+        return found
+    if not _ROLE_ARN.fullmatch(job.role):
+        found.append(Finding(subject, f"names its role '{job.role}', not an IAM role ARN; the module's job_role_arn is an "
+                             "ARN: give the job its role's ARN first (aws glue update-job)", fatal=True))
+    if job.glue_version is None:
+        found.append(Finding(subject, "has no Glue version; a spec's job needs one (glue_version): set it on the job "
+                             "first (aws glue update-job)", fatal=True))
+    if job.command != "pythonshell" and (job.worker_type is None or job.number_of_workers is None):
+        capacity = f" (MaxCapacity {job.max_capacity:g})" if job.max_capacity is not None else ""
+        found.append(Finding(subject, f"is sized in DPUs{capacity} rather than workers; a spec sizes a Spark job with "
+                             "worker_type and number_of_workers", fatal=True))
+    if job.maintenance_window:
+        found.append(Finding(subject, f"has the maintenance window {job.maintenance_window}, which a spec cannot say; "
+                             "the provider manages it (maintenance_window), so the plan would remove it", fatal=True))
+    if job.source_control:
+        found.append(Finding(subject, f"is synchronised with source control ({job.source_control}), which a spec cannot "
+                             "say; the provider manages it (source_control_details), so the plan would remove it",
+                             fatal=True))
+    if job.visual:
+        found.append(Finding(subject, "is a Glue Studio visual job: its script is generated from a visual graph "
+                             f"(CodeGenConfigurationNodes) that neither a spec nor the provider holds, and {_REPLACED} "
+                             "the graph", fatal=True))
+    if job.profile_name:
+        found.append(Finding(subject, f"uses the Glue usage profile '{job.profile_name}', which a spec cannot say",
+                             f"the import keeps it, but {_REPLACED} it"))
+    return found
+
+
+def _job_body(job: LiveJob, workflow_tags: dict[str, str]) -> tuple[dict[str, Any], list[Finding]]:
+    """The spec's fields for `job`: what the provider reads back and a spec can say, leaving out what
+    Glue fills in and the provider computes (MaxCapacity of a Spark job, from its workers; an unset
+    ExecutionProperty or NotificationProperty) and what reads back as the provider's zero value
+    (MaxRetries 0, no queuing)."""
+    body: dict[str, Any] = {"script_location": job.script_location}
+    if job.command != "glueetl":
+        body["command"] = job.command
+    optional: dict[str, Any] = {
+        "python_version": job.python_version,
+        "glue_version": job.glue_version,
+        "worker_type": job.worker_type if job.command != "pythonshell" else None,
+        "number_of_workers": job.number_of_workers if job.command != "pythonshell" else None,
+        "max_capacity": job.max_capacity if job.command == "pythonshell" else None,
+        "max_retries": job.max_retries or None,
+        "timeout": job.timeout,  # kept even when Glue's default: the default depends on the Glue version
+        "max_concurrent_runs": job.max_concurrent_runs if job.max_concurrent_runs not in (None, 1) else None,
+        # the provider's execution_class is not computed: a STANDARD read back needs STANDARD in the spec
+        "execution_class": job.execution_class,
+        "job_run_queuing_enabled": True if job.job_run_queuing_enabled else None,
+        "security_configuration": job.security_configuration,
+        "notify_delay_after": job.notify_delay_after,
+        "connections": list(job.connections) or None,
+        "description": job.description,
+        "default_arguments": dict(job.default_arguments) or None,
+        "non_overridable_arguments": dict(job.non_overridable_arguments) or None,
+    }
+    body.update({field: value for field, value in optional.items() if value is not None})
+    findings: list[Finding] = []
+    tags = dict(job.tags or ())
+    own = {key: value for key, value in tags.items() if workflow_tags.get(key) != value}
+    if own:
+        body["tags"] = own
+    lacking = sorted(set(workflow_tags) - set(tags))
+    if job.tags is not None and lacking:
+        findings.append(Finding(
+            f"job '{job.name}'", f"lacks the workflow's tag{'s' if len(lacking) > 1 else ''} {', '.join(lacking)}",
+            "the module tags every job with the workflow's tags too, so the plan adds them to this job in place"))
+    return body, findings
+
+
+def _jobs_section(live: LiveWorkflow, keys: dict[tuple[str, str], str]) -> tuple[dict[str, Any], list[Finding]]:
+    """`job_defaults`, `jobs` and the `job_role_arn` input, as spec entries, and what is refused or noted."""
+    assert live.jobs is not None
+    by_name = {job.name: job for job in live.jobs}
+    wanted = [(key, name) for (kind, name), key in keys.items() if kind == "job"]  # in the order first started
+    findings: list[Finding] = []
+    bodies: dict[str, dict[str, Any]] = {}
+    for key, name in wanted:
+        job = by_name.get(name)
+        if job is None:
+            if name in live.jobs_not_found:
+                findings.append(Finding(
+                    f"job '{name}'", "is started by the workflow's triggers but does not exist (BatchGetJobs: JobsNotFound)",
+                    "it is not defined in jobs: and stays in the environment's jobs input, for a job defined elsewhere"))
+            continue
+        problems = _job_findings(job)
+        findings += problems
+        if any(f.fatal for f in problems):
+            continue
+        bodies[key], notes = _job_body(job, dict(live.tags or ()))
+        findings += notes
+    roles = sorted({by_name[name].role for key, name in wanted if key in bodies})
+    if len(roles) > 1:
+        findings.append(Finding(f"workflow '{live.name}'", f"its jobs use {len(roles)} roles ({', '.join(roles)}); the "
+                                "module gives one role, job_role_arn, to every job it defines", fatal=True))
+    if not bodies or any(f.fatal for f in findings):
+        return {}, findings
+    defaults, own = factor_jobs(bodies)
+    section: dict[str, Any] = {"job_defaults": defaults} if defaults else {}
+    section["jobs"] = own
+    section["job_role_arn"] = roles[0]
+    return section, findings
+
+
 # Plain scalars YAML 1.2's core schema reads as null, a boolean or a number (gluegen reads YAML 1.2;
 # PyYAML's dumper quotes by YAML 1.1's rules, which miss `0o17`, say).
 _CORE_NOT_STRING = re.compile(
@@ -400,6 +557,10 @@ def to_spec(live: LiveWorkflow, *, module: str | None = None, env: str = DEFAULT
         else:
             body["actions"] = {key: _options(action) for key, action in stage.actions}
         spec_stages[stage.name] = body
+    jobs: dict[str, Any] = {}
+    if live.jobs is not None:
+        jobs, more = _jobs_section(live, keys)
+        findings += more
     if any(f.fatal for f in findings):
         return Imported(None, tuple(findings), module)
     workflow: dict[str, Any] = {"name": live.name}
@@ -420,6 +581,8 @@ def to_spec(live: LiveWorkflow, *, module: str | None = None, env: str = DEFAULT
         found = {key: name for (k, name), key in sorted(keys.items(), key=lambda item: item[1]) if k == kind}
         if found:
             inputs[variable] = found
+    if "job_role_arn" in jobs:
+        inputs["job_role_arn"] = jobs.pop("job_role_arn")
     if live.tags:
         inputs["tags"] = dict(live.tags)
     inputs.update(activation)
@@ -429,12 +592,14 @@ def to_spec(live: LiveWorkflow, *, module: str | None = None, env: str = DEFAULT
         "workflow": workflow,
         "start": _start(start, live.name),
         "stages": spec_stages,
+        **jobs,
         "tags": {},
         "environments": {env: {"region": region, "adopt": True, "inputs": inputs}},
     }
+    adopted = "the workflow, its triggers and its jobs" if "jobs" in jobs else "the workflow and its triggers"
     header = (
         f"# Imported by `gluegen import` from {origin}.\n"
         f"# The environment '{env}' holds the live names; `gluegen generate` writes its root with an imports.tf\n"
-        "# that adopts the workflow and its triggers (terraform plan: imports only).\n"
+        f"# that adopts {adopted} (terraform plan: imports only).\n"
     )
     return Imported(header + _dump(spec), tuple(findings), module)

@@ -19,14 +19,16 @@ class Variable:
     name: str
     description: str
     type: str
-    default: str  # HCL expression
+    default: str | None  # HCL expression; None: the variable is required
     readme_default: str  # as the README table shows it
     validations: tuple[Validation, ...] = ()
     nullable: bool = True  # false: a null argument means the default (Terraform >= 1.1)
 
     @property
     def attributes(self) -> str:
-        pairs = [("description", hcl.string(self.description)), ("type", self.type), ("default", self.default)]
+        pairs = [("description", hcl.string(self.description)), ("type", self.type)]
+        if self.default is not None:
+            pairs.append(("default", self.default))
         if not self.nullable:
             pairs.append(("nullable", "false"))
         return hcl.attributes(pairs, 2)

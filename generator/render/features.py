@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from generator.render import hcl, inputs
+from generator.render.jobs import job_role_view, jobs_view
 from generator.spec import names
 from generator.spec.plan import Plan
 from generator.render.views import MAPS, reference, tags_expression
@@ -71,10 +72,19 @@ def _arns(kind: str, keys: tuple[str, ...]) -> str:
     return f'[for key in {hcl.string_list(keys)} : "${{local.glue_arn}}:{kind}/${{var.{MAPS[kind]}[key]}}"]'
 
 
+def _job_arns(plan: Plan) -> str:
+    """The stages' jobs: the ARNs of those the module creates, built ones for those in var.jobs."""
+    defined = [hcl.Expr(f"aws_glue_job.{key}.arn") for key in plan.job_keys if key in plan.defined_job_keys]
+    if not defined:
+        return _arns("job", plan.job_keys)
+    created = hcl.value(defined, 4)
+    return f"concat({_arns('job', plan.required_job_keys)}, {created})" if plan.required_job_keys else created
+
+
 def iam_view(plan: Plan) -> dict[str, Any]:
     statements = [_statement("Workflow", WORKFLOW_ACTIONS, "[aws_glue_workflow.this.arn]")]
     if plan.job_keys:
-        statements.append(_statement("Jobs", JOB_ACTIONS, _arns("job", plan.job_keys)))
+        statements.append(_statement("Jobs", JOB_ACTIONS, _job_arns(plan)))
     if plan.crawler_keys:
         statements.append(_statement("Crawlers", CRAWLER_ACTIONS, _arns("crawler", plan.crawler_keys)))
     log_groups = '"' + _arn_prefix("logs") + ':log-group:/aws/lambda/${var.workflow_name}*"'
@@ -108,11 +118,11 @@ def alerts_view(plan: Plan) -> dict[str, Any]:
     scope = {"account": [hcl.Expr(ACCOUNT)], "region": [hcl.Expr("data.aws_region.current.id")]}
     rules = []
     if plan.job_keys:
-        detail = {"jobName": [reference("job", key) for key in plan.job_keys], "state": list(plan.alert_states)}
+        detail = {"jobName": [reference(plan, "job", key) for key in plan.job_keys], "state": list(plan.alert_states)}
         pattern = {"source": ["aws.glue"], "detail-type": ["Glue Job State Change"], **scope, "detail": detail}
         rules.append(_alert_rule(plan, "alerts", names.ALERTS_RULE, "Job runs", plan.alert_states, pattern))
     if plan.alert_crawler_states:
-        detail = {"crawlerName": [reference("crawler", key) for key in plan.crawler_keys],
+        detail = {"crawlerName": [reference(plan, "crawler", key) for key in plan.crawler_keys],
                   "state": list(plan.alert_crawler_states)}
         pattern = {"source": ["aws.glue"], "detail-type": ["Glue Crawler State Change"], **scope, "detail": detail}
         rules.append(_alert_rule(plan, "crawler_alerts", names.CRAWLER_ALERTS_RULE, "Crawler runs",
@@ -132,7 +142,7 @@ def alerts_view(plan: Plan) -> dict[str, Any]:
 def dashboard_view(plan: Plan) -> dict[str, Any]:
     widgets = []
     for row, key in enumerate(plan.job_keys):
-        job = reference("job", key)
+        job = reference(plan, "job", key)
         dimensions = ["JobName", job, "JobRunId", "ALL", "Type", "count"]
         widgets += [
             _widget(0, row, f"{key}: tasks completed and failed", "Sum", [
@@ -166,6 +176,8 @@ def _widget(x: int, row: int, title: str, stat: str, metrics: list) -> dict:
 
 # The optional files: (file name, view key in its template, whether the plan asks for it, view).
 FILES: tuple[tuple[str, str, Callable[[Plan], bool], Callable[[Plan], dict[str, Any]]], ...] = (
+    ("jobs.tf", "jobs", lambda plan: bool(plan.jobs), jobs_view),
+    ("job_role.tf", "job_role", lambda plan: plan.job_role, job_role_view),
     ("event_start.tf", "event", lambda plan: plan.event is not None or plan.event_external, event_view),
     ("iam_role.tf", "iam", lambda plan: plan.iam_role, iam_view),
     ("alerts.tf", "alerts", lambda plan: plan.alert_states is not None, alerts_view),

@@ -9,7 +9,7 @@ from generator.render import hcl, inputs
 from generator.render.blocks import Output, Validation, Variable
 from generator.spec import names
 from generator.render.markdown import code
-from generator.spec.model import Workflow
+from generator.spec.model import IAM_ROLE_ARN, Workflow
 from generator.spec.plan import Kind, Plan
 from generator.render.views import MAPS
 
@@ -20,6 +20,8 @@ def _code(value: object) -> str:
 
 def _names_variable(plan: Plan, kind: Kind) -> Variable:
     """`jobs` or `crawlers`: the Glue names of the module's keys, checked at plan time."""
+    if kind == "job" and plan.jobs:
+        return _jobs_variable(plan)
     variable, keys = MAPS[kind], plan.job_keys if kind == "job" else plan.crawler_keys
     listed = hcl.string_list(keys)
     missing = f"sort(setsubtract({listed}, keys(var.{variable})))"
@@ -42,6 +44,58 @@ def _names_variable(plan: Plan, kind: Kind) -> Variable:
         default="{}",
         readme_default="`{}`",
         validations=validations,
+    )
+
+
+def _jobs_variable(plan: Plan) -> Variable:
+    """`jobs` of a module that creates jobs: the names of the stages' jobs it does not create, which
+    it must hold, and, optionally, other names for those it creates (an environment's own, or the
+    names they have in AWS when adopted); no other key."""
+    required, defined = plan.required_job_keys, [job.key for job in plan.jobs]
+    allowed = sorted({*plan.job_keys, *defined})
+    unknown = f"sort(setsubtract(keys(var.jobs), {hcl.string_list(allowed)}))"
+    validations = []
+    if required:
+        missing = f"sort(setsubtract({hcl.string_list(required)}, keys(var.jobs)))"
+        validations.append(Validation(f"length({missing}) == 0", f'"jobs has no Glue job name for: ${{join(", ", {missing})}}."'))
+    validations += [
+        Validation(
+            f"length({unknown}) == 0",
+            f'"jobs names keys that are no job of this module: ${{join(", ", {unknown})}} '
+            f'(its jobs: {", ".join(allowed)})."',
+        ),
+        Validation(
+            "alltrue([for name in values(var.jobs) : length(name) > 0])",
+            hcl.string("jobs holds an empty Glue job name."),
+        ),
+    ]
+    elsewhere = [key for key in plan.keys_in_stage_order("job") if key in required]
+    description = f"Map of Glue job names: {', '.join(elsewhere)} (jobs defined elsewhere, required); " if elsewhere else (
+        "Map of Glue job names: ")
+    description += (f"optionally {', '.join(defined)} (the jobs this module creates), to give them another name than "
+                    "the spec's: an environment's own, or the one they have in AWS.")
+    return Variable(
+        name="jobs",
+        description=description,
+        type="map(string)",
+        default="{}",
+        readme_default="`{}`",
+        validations=tuple(validations),
+    )
+
+
+def _job_role_arn() -> Variable:
+    return Variable(
+        name="job_role_arn",
+        description="ARN of the IAM role the jobs this module creates run as (Glue must be able to assume it).",
+        type="string",
+        default=None,
+        readme_default="required",
+        validations=(Validation(
+            f"can(regex({hcl.string(f'^{IAM_ROLE_ARN.pattern}$')}, var.job_role_arn))",
+            hcl.string("job_role_arn must be an IAM role ARN: arn:<partition>:iam::<account>:role/<name>."),
+        ),),
+        nullable=False,
     )
 
 
@@ -91,6 +145,8 @@ def variables(plan: Plan) -> list[Variable]:
         ),
         _names_variable(plan, "job"),
     ]
+    if plan.jobs and not plan.job_role:
+        found.append(_job_role_arn())
     if plan.crawler_keys:
         found.append(_names_variable(plan, "crawler"))
     found.append(Variable("tags", "Tags applied to all resources.", "map(string)", "{}", "`{}`"))
@@ -141,6 +197,11 @@ def _alert_variables() -> list[Variable]:
     ]
 
 
+def _by_job(plan: Plan, attribute: str) -> str:
+    pairs = hcl.attributes([(hcl.key(job.key), f"aws_glue_job.{job.key}.{attribute}") for job in plan.jobs], 4)
+    return "{\n" + pairs + "\n  }"
+
+
 def outputs(plan: Plan) -> list[Output]:
     trigger_arns = "[\n" + "".join(f"    aws_glue_trigger.{t.address}.arn,\n" for t in plan.triggers) + "  ]"
     names = hcl.attributes([(hcl.key(t.address), f"aws_glue_trigger.{t.address}.name") for t in plan.triggers], 4)
@@ -155,6 +216,11 @@ def outputs(plan: Plan) -> list[Output]:
             "Names of the triggers, keyed by trigger: `start`, then each dependent stage.",
         ),
     ]
+    if plan.jobs:
+        found += [
+            Output("job_names", "Names of the Glue jobs this module creates, keyed by job.", _by_job(plan, "name")),
+            Output("job_arns", "ARNs of the Glue jobs this module creates, keyed by job.", _by_job(plan, "arn")),
+        ]
     if plan.event:
         found += [
             Output("event_rule_arn", "ARN of the EventBridge rule that notifies the workflow.", "aws_cloudwatch_event_rule.start.arn"),

@@ -12,7 +12,7 @@ from generator.render.diagram import mermaid
 from generator.render.interface import Output, Variable
 from generator.render.markdown import cell, code
 from generator.spec.environments import EXTERNAL_PAUSE
-from generator.spec.plan import Kind, Plan, Trigger
+from generator.spec.plan import JobDefinition, Kind, Plan, Trigger
 from generator.render.views import MAPS
 
 _TRIGGER_PURPOSE = {
@@ -30,7 +30,7 @@ def _conditions(trigger: Trigger) -> str:
 
 def _example_names(plan: Plan, kind: Kind) -> str:
     """The example's `jobs = {...}` (or `crawlers`) argument, in stage order."""
-    keys = plan.keys_in_stage_order(kind)
+    keys = [key for key in plan.keys_in_stage_order(kind) if kind != "job" or key not in plan.defined_job_keys]
     width = max(len(key) for key in keys)
     lines = "\n".join(f"    {key.ljust(width)} = {json.dumps(f'{key}-{kind}')}" for key in keys)
     return f"  {MAPS[kind]} = {{\n{lines}\n  }}\n\n"
@@ -40,8 +40,11 @@ def _example(plan: Plan) -> str:
     pairs = [("source", hcl.string(f"./{plan.module}")), ("workflow_name", hcl.string(plan.workflow_name))]
     if plan.description is not None:
         pairs.append(("description", hcl.string(plan.description)))
+    if plan.jobs and not plan.job_role:
+        pairs.append(("job_role_arn", '"arn:aws:iam::123456789012:role/glue-jobs"'))
     head = hcl.attributes(pairs[:1], 2) + "\n\n" + hcl.attributes(pairs[1:], 2)
-    maps = "".join(_example_names(plan, kind) for kind, keys in (("job", plan.job_keys), ("crawler", plan.crawler_keys)) if keys)
+    maps = "".join(_example_names(plan, kind) for kind, keys in
+                   (("job", plan.required_job_keys), ("crawler", plan.crawler_keys)) if keys)
     return f'module "{plan.module}" {{\n{head}\n\n{maps}  tags = {{\n    Environment = terraform.workspace\n  }}\n}}'
 
 
@@ -64,7 +67,7 @@ def _names(names_: tuple[names.ResourceName, ...]) -> str:
 
 def _features(plan: Plan) -> list[dict[str, str]]:
     """What each optional file creates and allows, exactly."""
-    found = []
+    found = _job_features(plan)
     if plan.event:
         found.append({"file": "event_start.tf", "text": (
             f"the EventBridge rule {_names((names.START_RULE,))} on the event pattern, whose target is the workflow, "
@@ -108,9 +111,68 @@ def _features(plan: Plan) -> list[dict[str, str]]:
     if plan.dashboard:
         found.append({"file": "dashboard.tf", "text": (
             f"the CloudWatch dashboard {_names((names.DASHBOARD,))}: per job, tasks completed and failed, and run "
-            "duration (jobs publish these metrics when they run with `--enable-metrics`)."
+            "duration (jobs publish these metrics when they run with `--enable-metrics`)." + _metrics_note(plan)
         )})
     return found
+
+
+def _metrics_note(plan: Plan) -> str:
+    if not plan.jobs:
+        return ""
+    note = " The jobs this module creates run with `--enable-metrics`."
+    elsewhere = ", ".join(code(key) for key in plan.keys_in_stage_order("job") if key in plan.required_job_keys)
+    if elsewhere:
+        note += (f" **The jobs named through `jobs` ({elsewhere}) must publish their metrics themselves:** run "
+                 "them with `--enable-metrics`, or their widgets stay empty.")
+    return note
+
+
+def _job_features(plan: Plan) -> list[dict[str, str]]:
+    found = []
+    if plan.jobs:
+        role = "the module's role (`job_role.tf`)" if plan.job_role else "the role `job_role_arn`"
+        found.append({"file": "jobs.tf", "text": (
+            f"the Glue jobs the spec defines (the [Jobs](#jobs) table), run as {role}. Each is named "
+            "`jobs[\"<key>\"]` when the root gives one (an environment's own name, or the name it has in AWS), "
+            "else as the table says; triggers, alerts, the dashboard and the run role name the created jobs."
+        )})
+    if plan.job_role:
+        found.append({"file": "job_role.tf", "text": (
+            f"the jobs' role {_names((names.JOB_ROLE,))}: only `glue.amazonaws.com` may assume it, for this account "
+            "(`aws:SourceAccount`). It has the AWS managed policy `service-role/AWSGlueServiceRole`, may read the "
+            "jobs' script objects (and the `--extra-py-files`, `--extra-jars` and `--extra-files` objects), and may "
+            "read, write, delete and list under the S3 paths their `--TempDir` and `--spark-event-logs-path` arguments "
+            "name; nothing else in S3. Paths a run's arguments give instead need a policy of your own on "
+            "`<workflow_name>-job`."
+        )})
+    return found
+
+
+def _command(job: JobDefinition) -> str:
+    return code(job.command) + (f" (Python {job.python_version})" if job.python_version is not None else "")
+
+
+def _workers(job: JobDefinition) -> str:
+    if job.max_capacity is not None:
+        return f"{job.max_capacity:g} DPU"
+    if job.worker_type is not None:
+        return f"{job.number_of_workers} × {code(job.worker_type)}"
+    return ""
+
+
+def _jobs(plan: Plan) -> list[dict[str, str]]:
+    rows = []
+    for job in plan.jobs:
+        name = job.name if job.name is not None else f"<workflow_name>-{job.suffix}"
+        rows.append({
+            "key": job.key,
+            "name": code(name),
+            "command": _command(job),
+            "glue_version": code(job.glue_version),
+            "workers": _workers(job),
+            "script": code(job.script_location),
+        })
+    return rows
 
 
 _PAUSED = {
@@ -139,6 +201,24 @@ def _after(stage) -> str:
     return (" or " if stage.when == "any" else ", ").join(parts)
 
 
+def _jobs_note(plan: Plan) -> str | None:
+    """What `jobs` must hold, when the module creates jobs (None: the usual sentence)."""
+    if not plan.jobs:
+        return None
+    required = [key for key in plan.keys_in_stage_order("job") if key in plan.required_job_keys]
+    created = ", ".join(code(job.key) for job in plan.jobs)
+    if required:
+        text = (f"`jobs` must name a Glue job for {', '.join(code(key) for key in required)} (the jobs defined "
+                "elsewhere); a plan fails early, naming the missing keys, when one is absent. ")
+    else:
+        text = "`jobs` may stay empty: this module creates every job its stages run. "
+    text += (f"It may also give {created} another name (an environment's own, or the name a job has in AWS when "
+             "it is adopted); any other key fails the plan.")
+    if plan.crawler_keys:
+        text += " `crawlers` must name a Glue crawler for every crawler key above."
+    return text
+
+
 def readme_view(plan: Plan, variables: list[Variable], outputs: list[Output]) -> dict[str, Any]:
     triggers = []
     for trigger in plan.triggers:
@@ -164,6 +244,8 @@ def readme_view(plan: Plan, variables: list[Variable], outputs: list[Output]) ->
         "files": ["main.tf", *plan.files, *extra_files, "variables.tf", "outputs.tf"],
         "example": _example(plan),
         "has_crawlers": bool(plan.crawler_keys),
+        "jobs": _jobs(plan),
+        "jobs_note": _jobs_note(plan),
         "variables": [
             {"name": v.name, "description": cell(v.description), "type": f"`{v.type}`", "default": v.readme_default}
             for v in variables

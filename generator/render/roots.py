@@ -5,8 +5,8 @@ A root holds `versions.tf` (the terraform block, pinned as every module pins it)
 per spec that declares the environment: the module called by a relative `source`
 with that environment's inputs, and its outputs re-exported. When a spec adopts the
 environment (`adopt: true`), `imports.tf` holds one `import` block per resource of that
-module that already exists: the workflow and every trigger, by their names in AWS. Each
-kind of file has one template; values are laid out by `generator.render.hcl`.
+module that already exists: the workflow, every trigger and every job it defines, by their
+names in AWS. Each kind of file has one template; values are laid out by `generator.render.hcl`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from generator.render import hcl, interface, views
+from generator.render import hcl, interface, jobs, views
 from generator.render.module import DEFAULT_OUT_DIR, DEFAULT_SPECS_DIR, MARKER, Origin, environment, header, shell_word
 from generator.spec.analyse import ROOT_FILES
 from generator.spec.model import ENVS_FOLDER, IDENTIFIER
@@ -109,9 +109,12 @@ def imports_view(members: list[Member]) -> list[dict[str, Any]]:
         workflow = member.environment.input("workflow_name", plan.workflow_name)
         blocks = [(f"module.{plan.module}.aws_glue_workflow.this", workflow)]
         blocks += [(f"module.{plan.module}.aws_glue_trigger.{t.address}", t.name_for(workflow)) for t in plan.triggers]
+        names = member.environment.input("jobs", {})
+        blocks += [(f"module.{plan.module}.aws_glue_job.{job.key}", jobs.name_for(job, workflow, names)) for job in plan.jobs]
         found.append({
             "module": plan.module,
             "source": member.origin.spec,
+            "what": "its workflow, triggers and jobs" if plan.jobs else "its workflow and triggers",
             "blocks": [hcl.attributes([("to", to), ("id", hcl.string(name))], 2) for to, name in blocks],
         })
     return found

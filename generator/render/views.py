@@ -17,9 +17,17 @@ def tags_expression(plan: Plan) -> str:
     return "local.tags" if plan.tags else "var.tags"
 
 
-def reference(kind: str, key: str) -> hcl.Expr:
-    """`var.jobs["key"]` or `var.crawlers["key"]`."""
+def reference(plan: Plan, kind: str, key: str) -> hcl.Expr:
+    """`aws_glue_job.<key>.name` for a job the module defines (so what names it depends on it),
+    else `var.jobs["key"]` or `var.crawlers["key"]`."""
+    if kind == "job" and key in plan.defined_job_keys:
+        return hcl.Expr(f"aws_glue_job.{key}.name")
     return hcl.Expr(f"var.{MAPS[kind]}[{hcl.string(key)}]")
+
+
+def suffixed_name(suffix: str) -> str:
+    """`"${var.workflow_name}-<suffix>"`, the suffix as data."""
+    return '"${var.workflow_name}' + hcl.string(f"-{suffix}")[1:]
 
 
 def main_view(plan: Plan) -> dict[str, Any]:
@@ -49,6 +57,8 @@ def _data_sources(plan: Plan) -> list[str]:
     found = set()
     if plan.iam_role:
         found |= {"aws_caller_identity", "aws_partition", "aws_region"}
+    if plan.job_role:
+        found |= {"aws_caller_identity", "aws_partition"}
     if plan.event:
         found.add("aws_caller_identity")
     if plan.alert_states is not None:
@@ -58,18 +68,18 @@ def _data_sources(plan: Plan) -> list[str]:
     return sorted(found)
 
 
-def _condition(condition: Condition) -> str:
+def _condition(condition: Condition, plan: Plan) -> str:
     name, state = ("crawler_name", "crawl_state") if condition.kind == "crawler" else ("job_name", "state")
     pairs = [
-        (name, reference(condition.kind, condition.key)),
+        (name, reference(plan, condition.kind, condition.key)),
         (state, hcl.string(condition.state)),
         ("logical_operator", '"EQUALS"'),
     ]
     return hcl.attributes(pairs, 6)
 
 
-def _action(action: Action) -> dict[str, Any]:
-    pairs = [(f"{action.kind}_name", reference(action.kind, action.key))]
+def _action(action: Action, plan: Plan) -> dict[str, Any]:
+    pairs = [(f"{action.kind}_name", reference(plan, action.kind, action.key))]
     if action.kind == "job":
         pairs.append(("arguments", inputs.arguments(action, 4)))
     if action.timeout is not None:
@@ -84,7 +94,7 @@ def trigger_name(trigger: Trigger) -> str:
     with the suffix as data."""
     if trigger.exact_name is not None:
         return hcl.string(trigger.exact_name)
-    return '"${var.workflow_name}' + hcl.string(f"-{trigger.name_suffix}")[1:]
+    return suffixed_name(trigger.name_suffix)
 
 
 def trigger_view(trigger: Trigger, plan: Plan) -> dict[str, Any]:
@@ -114,8 +124,8 @@ def trigger_view(trigger: Trigger, plan: Plan) -> dict[str, Any]:
         "attributes": hcl.attributes(pairs, 2),
         "batching": batching,
         "logical": trigger.logical,
-        "conditions": [_condition(condition) for condition in trigger.conditions],
-        "actions": [_action(action) for action in trigger.actions],
+        "conditions": [_condition(condition, plan) for condition in trigger.conditions],
+        "actions": [_action(action, plan) for action in trigger.actions],
         "stages": [action.label for action in trigger.actions],
         "when": "any" if trigger.logical == "ANY" else "all",
         "delete_timeout": TRIGGER_DELETE_TIMEOUT,

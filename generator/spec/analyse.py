@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 
-from generator.spec import graph, names
+from generator.spec import graph, jobs, names
 from generator.errors import Diagnostic, SpecError
 from generator.spec.loader import Locations, Path
 from generator.spec.messages import suggest
@@ -20,7 +20,7 @@ from generator.spec.model import (
     ACTION_FIELDS, CRAWLER_STATES, JOB_ONLY_FIELDS, JOB_STATES, Spec, Stage, StageAction,
 )
 from generator.spec.names import GLUE_NAME_MAX, ResourceName
-from generator.spec.plan import Action, Condition, EventSource, Plan, StageInfo, Trigger, label
+from generator.spec.plan import Action, Condition, EventSource, JobDefinition, Plan, StageInfo, Trigger, label
 
 START = "start"  # the start trigger's address and name suffix: no stage may take it
 # Glue quotas ("Max jobs per trigger") and workflow restrictions ("limit the total number of
@@ -55,17 +55,25 @@ def resource_names(spec: Spec) -> tuple[ResourceName, ...]:
         found.append(names.ALERTS_TOPIC)
     if spec.dashboard:
         found.append(names.DASHBOARD)
+    if spec.job_role:
+        found.append(names.JOB_ROLE)
     return tuple(found)
 
 
-def _suffixes(spec: Spec) -> list[str]:
-    """The name suffixes in use: "<workflow_name>-<suffix>" for each trigger without an exact name."""
-    found = []
+def _suffixes(spec: Spec) -> list[tuple[str, str, bool]]:
+    """The name suffixes in use, "<workflow_name>-<suffix>": (suffix, "trigger" or "job", whether it is
+    the default suffix) for each trigger and defined job without an exact name."""
+    triggers = []
     if spec.start.trigger_name is None:
-        found.append(spec.start.trigger_suffix or START)
+        triggers.append(spec.start.trigger_suffix or START)
     for name, stage in spec.stages.items():
         if stage.after and stage.trigger_name is None:
-            found.append(stage.trigger_suffix or name)
+            triggers.append(stage.trigger_suffix or name)
+    found = [(suffix, "trigger", suffix in spec.stages or suffix == START) for suffix in triggers]
+    for key, job in spec.jobs.items():
+        if job.name is None:
+            suffix = job.name_suffix or key
+            found.append((suffix, "job", suffix in spec.jobs))
     return found
 
 
@@ -73,9 +81,9 @@ def name_limit(spec: Spec) -> tuple[int, str]:
     """How many UTF-8 bytes workflow.name (and var.workflow_name) may hold, and why."""
     suffixes = _suffixes(spec)
     if suffixes:
-        longest = max(suffixes, key=lambda suffix: (utf8_length(suffix), suffix in spec.stages or suffix == START))
-        custom = longest not in spec.stages and longest != START
-        shape = f"the trigger name \"<workflow_name>-{longest}\"" if custom else 'trigger names "<workflow_name>-<stage>"'
+        longest, what, default = max(suffixes, key=lambda found: (utf8_length(found[0]), found[2], found[1] == "trigger"))
+        usual = {"trigger": 'trigger names "<workflow_name>-<stage>"', "job": 'job names "<workflow_name>-<key>"'}
+        shape = usual[what] if default else f"the {what} name \"<workflow_name>-{longest}\""
         limit = (GLUE_NAME_MAX - 1 - utf8_length(longest), f"{shape} must fit Glue's limit of {GLUE_NAME_MAX} bytes")
     else:
         limit = (GLUE_NAME_MAX, f"Glue's limit of {GLUE_NAME_MAX} bytes")
@@ -469,20 +477,31 @@ def _exclusive(spec: Spec, first: str, second: str, where: Locations) -> bool:
     return any(upstream in theirs and theirs[upstream] != state for upstream, state in mine.items())
 
 
-def _concurrency_warnings(spec: Spec, where: Locations) -> list[Diagnostic]:
-    """Stages that share a job are never ordered (nothing may wait for a shared job), so Glue
-    may start the job again while it runs; beyond the job's concurrent-run limit that run fails."""
+def _runners(spec: Spec) -> dict[str, list[_Act]]:
+    """The actions that run each job, in spec order."""
     runners: dict[str, list[_Act]] = {}
     for name, stage in spec.stages.items():
         for act in stage_actions(name, stage):
             if act.kind == "job":
                 runners.setdefault(act.key, []).append(act)
+    return runners
+
+
+def _may_overlap(spec: Spec, a: _Act, b: _Act, where: Locations) -> bool:
+    return a.stage != b.stage and not _exclusive(spec, a.stage, b.stage, where)
+
+
+def _concurrency_warnings(spec: Spec, where: Locations) -> list[Diagnostic]:
+    """Stages that share a job are never ordered (nothing may wait for a shared job), so Glue
+    may start the job again while it runs; beyond the job's concurrent-run limit that run fails.
+    A job the spec defines has its limit in the spec: `_concurrency_errors` checks it instead."""
     found = []
     limit = "unless the job allows that many concurrent runs (max_concurrent_runs in its execution_property; 1 by default)"
-    for job, acts in runners.items():
+    for job, acts in _runners(spec).items():
+        if job in spec.jobs:
+            continue
         for index, later in enumerate(acts[1:], 1):
-            first = next((a for a in acts[:index] if a.stage != later.stage
-                          and not _exclusive(spec, a.stage, later.stage, where)), None)
+            first = next((a for a in acts[:index] if _may_overlap(spec, a, later, where)), None)
             if first is None:
                 continue
             a, b = spec.stages[first.stage], spec.stages[later.stage]
@@ -497,6 +516,127 @@ def _concurrency_warnings(spec: Spec, where: Locations) -> list[Diagnostic]:
             path = later.path + ("job",) if later.path + ("job",) in where.values else later.path
             found.append(replace(where.diagnostic(path, message), severity="warning"))
     return found
+
+
+def _largest_overlap(acts: list[_Act], overlap: dict[tuple[int, int], bool]) -> list[int]:
+    """The largest set of `acts` (by index) that may all run at once: a maximum clique (Bron-Kerbosch
+    with a pivot; a job has few runners)."""
+    best: list[int] = []
+
+    def extend(chosen: list[int], candidates: set[int], excluded: set[int]) -> None:
+        nonlocal best
+        if not candidates and not excluded:
+            if len(chosen) > len(best) or (len(chosen) == len(best) and chosen < best):
+                best = list(chosen)
+            return
+        pivot = max(candidates | excluded, key=lambda i: sum(overlap[i, j] for j in candidates if j != i))
+        for index in sorted(candidates - {j for j in candidates if j != pivot and overlap[pivot, j]}):
+            neighbours = {j for j in range(len(acts)) if j != index and overlap[index, j]}
+            extend(sorted(chosen + [index]), candidates & neighbours, excluded & neighbours)
+            candidates = candidates - {index}
+            excluded = excluded | {index}
+
+    extend([], set(range(len(acts))), set())
+    return best
+
+
+def _concurrency_errors(spec: Spec, where: Locations) -> list[Diagnostic]:
+    """A defined job that several stages may run at once needs max_concurrent_runs for that many runs
+    (Glue fails a run beyond it: ExecutionProperty, "An error is returned when this threshold is
+    reached"), unless job_run_queuing_enabled queues such runs instead."""
+    problems = []
+    for key, acts in _runners(spec).items():
+        if key not in spec.jobs or len(acts) < 2:
+            continue
+        merged = jobs.merged_job(key, spec.job_defaults, spec.jobs[key])
+        if merged.get("job_run_queuing_enabled"):
+            continue
+        overlap = {(i, j): i != j and _may_overlap(spec, a, b, where)
+                   for i, a in enumerate(acts) for j, b in enumerate(acts)}
+        group = [acts[index] for index in _largest_overlap(acts, overlap)]
+        allowed = merged.get("max_concurrent_runs", 1)
+        if len(group) <= allowed:
+            continue
+        labels = ", ".join(f"'{act.label}'" for act in group[:-1]) + f" and '{group[-1].label}'"
+        message = (f"stages {labels} run job '{key}' and may run at the same time, so it may run {len(group)} times at "
+                   f"once, and max_concurrent_runs allows {allowed}: Glue fails the run beyond it; set "
+                   f"max_concurrent_runs to {len(group)} or more (or job_run_queuing_enabled: true to queue it)")
+        if "max_concurrent_runs" in merged.values:
+            problem = merged.problem("max_concurrent_runs", message)
+            problems.append(where.diagnostic(problem.path, problem.message))
+        else:
+            problems.append(where.diagnostic(("jobs", key), message, key=True))
+    return problems
+
+
+def _job_problems(spec: Spec, where: Locations) -> list[Diagnostic]:
+    """`jobs`, `job_defaults` and `job_role`: each merged job's settings, and the features that need jobs."""
+    problems = []
+    if not spec.jobs:
+        for field, what in (("job_defaults", "settings the jobs of 'jobs' inherit"),
+                            ("job_role", "the role the jobs of 'jobs' run with")):
+            if field in spec.model_fields_set and (field != "job_role" or spec.job_role):
+                problems.append(where.diagnostic(
+                    (field,), f"'{field}' gives {what}, and the spec defines no jobs: define them under 'jobs', "
+                    "or remove it", key=True))
+    taken: dict[str, str] = {}
+    for key, job in spec.jobs.items():
+        merged = jobs.merged_job(key, spec.job_defaults, job)
+        for problem in jobs.problems(merged):
+            problems.append(where.diagnostic(problem.path, problem.message, key=problem.key))
+        name = job.name if job.name is not None else f"{spec.workflow.name}-{job.name_suffix or key}"
+        other = taken.setdefault(name, key)
+        if other != key:
+            at = ("jobs", key, "name" if job.name is not None else "name_suffix")
+            problems.append(where.diagnostic(
+                at if at in where.values else ("jobs", key),
+                f"job name '{name}' is also the name of job '{other}': Glue job names are unique in an account",
+                key=at not in where.values))
+    return problems
+
+
+def _unused_job_warnings(spec: Spec, where: Locations) -> list[Diagnostic]:
+    """A defined job no stage runs: the module creates it, and nothing starts it."""
+    used = set(_keys(spec, "job"))
+    return [
+        replace(where.diagnostic(
+            ("jobs", key),
+            f"job '{key}' is defined but no stage runs it: the module creates it and no trigger starts it "
+            "(run it from a stage or action, or remove it)", key=True), severity="warning")
+        for key in spec.jobs if key not in used
+    ]
+
+
+def _definition(spec: Spec, key: str) -> JobDefinition:
+    """`jobs.<key>` merged with `job_defaults`, as the module creates it."""
+    values = jobs.merged_job(key, spec.job_defaults, spec.jobs[key]).values
+    arguments = dict(values.get("default_arguments", {}))
+    if spec.dashboard:  # the dashboard's metrics come from jobs that run with --enable-metrics
+        arguments.setdefault("--enable-metrics", "")
+    return JobDefinition(
+        key=key,
+        command=values.get("command", jobs.DEFAULT_COMMAND),
+        script_location=values["script_location"],
+        glue_version=values["glue_version"],
+        name=values.get("name"),
+        name_suffix=values.get("name_suffix") or "",
+        python_version=values.get("python_version"),
+        worker_type=values.get("worker_type"),
+        number_of_workers=values.get("number_of_workers"),
+        max_capacity=float(values["max_capacity"]) if "max_capacity" in values else None,
+        default_arguments=tuple(sorted(arguments.items())),
+        non_overridable_arguments=tuple(sorted(values.get("non_overridable_arguments", {}).items())),
+        connections=tuple(values.get("connections", ())),
+        max_retries=values.get("max_retries"),
+        timeout=values.get("timeout"),
+        max_concurrent_runs=values.get("max_concurrent_runs"),
+        execution_class=values.get("execution_class"),
+        job_run_queuing_enabled=values.get("job_run_queuing_enabled"),
+        security_configuration=values.get("security_configuration"),
+        notify_delay_after=values.get("notify_delay_after"),
+        description=values.get("description"),
+        tags=tuple(sorted(values.get("tags", {}).items())),
+    )
 
 
 def _action(act: _Act) -> Action:
@@ -604,6 +744,9 @@ def analyse(spec: Spec, where: Locations, *, quotas: bool = True) -> Plan:
     problems += _feature_problems(spec, where)
     problems += _quota_problems(spec, where) if quotas else []
     problems += _trigger_name_problems(spec, where)
+    problems += _job_problems(spec, where)
+    if not problems:
+        problems += _concurrency_errors(spec, where)
     if problems:
         raise SpecError(problems)
     triggers = (_start_trigger(spec),
@@ -641,7 +784,9 @@ def analyse(spec: Spec, where: Locations, *, quotas: bool = True) -> Plan:
         alert_crawler_states=_crawler_alert_states(spec),
         dashboard=spec.dashboard,
         module_at=where.find(("module",)),
-        warnings=tuple(sorted(_concurrency_warnings(spec, where))),
+        warnings=tuple(sorted(_concurrency_warnings(spec, where) + _unused_job_warnings(spec, where))),
         ignore_run_properties="default_run_properties" in spec.workflow.ignore_changes,
         event_external=bool(spec.start.event and spec.start.event.external),
+        jobs=tuple(_definition(spec, key) for key in spec.jobs),
+        job_role=spec.job_role,
     )

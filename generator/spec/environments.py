@@ -23,7 +23,7 @@ from generator.spec.analyse import workflow_name_problems
 from generator.spec.loader import Locations, Path
 from generator.spec.messages import diagnostics, suggest
 from generator.spec.model import (
-    Cron, Description, EventStart, GlueName, PropertyKey, S3Bucket, S3Source, Spec, Tags, Workflow,
+    Cron, Description, EventStart, GlueName, IamRoleArn, PropertyKey, S3Bucket, S3Source, Spec, Tags, Workflow,
 )
 from generator.spec.plan import EnvironmentPlan, Plan
 
@@ -37,8 +37,10 @@ def _field(model: type[BaseModel], name: str, *, nullable: bool = False) -> Any:
     return found | None if nullable else found
 
 
-def _names(kind: str, keys: Callable[[Plan], Collection[str]]) -> Callable[[Any, Plan], list[Problem]]:
-    """`jobs` / `crawlers`: exactly the module's keys (the module's own validation names missing ones)."""
+def _names(kind: str, keys: Callable[[Plan], Collection[str]],
+           needed: Callable[[Plan], Collection[str]] | None = None) -> Callable[[Any, Plan], list[Problem]]:
+    """`jobs` / `crawlers`: only the module's keys, and every key the module needs a name for (`needed`,
+    default all; the module's own validation names missing ones)."""
     variable = f"{kind}s"
 
     def check(value: dict[str, str], plan: Plan) -> list[Problem]:
@@ -47,7 +49,7 @@ def _names(kind: str, keys: Callable[[Plan], Collection[str]]) -> Callable[[Any,
             ((name,), f"'{name}' is not a {kind} key of this module{suggest(name, wanted)}: it has {', '.join(wanted)}")
             for name in value if name not in wanted
         ]
-        missing = [name for name in wanted if name not in value]
+        missing = [name for name in (wanted if needed is None else needed(plan)) if name not in value]
         if missing:
             problems.append(((), f"{variable} has no Glue {kind} name for: {', '.join(missing)}"))
         return problems
@@ -121,6 +123,7 @@ class Input:
     has: str  # when a module has this variable, for the message about an input it lacks
     check: Callable[[Any, Plan], list[Problem]] | None = None  # rules beyond the type
     required: Callable[[Plan], bool] = field(default=lambda plan: False)  # the variable's default fails its validation
+    missing: str = ""  # what the input gives, for the message when a required one is missing
 
 
 _ALWAYS = "every module"
@@ -128,10 +131,17 @@ _ALWAYS = "every module"
 INPUTS: dict[str, Input] = {
     "workflow_name": Input(_field(Workflow, "name"), _ALWAYS, _workflow_name),
     "description": Input(_field(Workflow, "description", nullable=True), _ALWAYS),
-    "jobs": Input(dict[StrictStr, GlueName], "a module with a job stage", _names("job", lambda p: p.job_keys),
-                  required=lambda plan: bool(plan.job_keys)),
+    # A job the spec defines may be named here too (its name in this environment, for adoption).
+    "jobs": Input(dict[StrictStr, GlueName], "a module with a job stage",
+                  _names("job", lambda p: sorted({*p.job_keys, *p.defined_job_keys}), lambda p: p.required_job_keys),
+                  required=lambda plan: bool(plan.required_job_keys),
+                  missing="it names this module's Glue jobs in this environment"),
+    "job_role_arn": Input(IamRoleArn, "a module that defines jobs without job_role",
+                          required=lambda plan: bool(plan.jobs) and not plan.job_role,
+                          missing="the ARN of the IAM role this module's jobs run with"),
     "crawlers": Input(dict[StrictStr, GlueName], "a module with a crawler stage",
-                      _names("crawler", lambda p: p.crawler_keys), required=lambda plan: bool(plan.crawler_keys)),
+                      _names("crawler", lambda p: p.crawler_keys), required=lambda plan: bool(plan.crawler_keys),
+                      missing="it names this module's Glue crawlers in this environment"),
     "tags": Input(Tags, _ALWAYS),
     "schedule": Input(Cron, "a module with a schedule start"),
     "paused": Input(StrictBool, _ALWAYS, _paused),
@@ -206,8 +216,7 @@ def environments(spec: Spec, plan: Plan, where: Locations, variables: Collection
             if name in INPUTS and INPUTS[name].required(plan) and name not in declared.inputs:
                 problems.append(where.diagnostic(
                     base if base in where.values else base[:-1],
-                    f"missing input '{name}': the module has no default for it (it names this module's Glue "
-                    f"{'jobs' if name == 'jobs' else 'crawlers'} in this environment)",
+                    f"missing input '{name}': the module has no default for it ({INPUTS[name].missing})",
                 ))
         given = dict(declared.inputs)
         if given.get("create_alert_topic") is False and given.get("alert_topic_arn") is None and "create_alert_topic" in variables:

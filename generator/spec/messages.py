@@ -82,9 +82,11 @@ _EXPECTS = {"bool_type": BOOL, "int_type": INT, "int_parsing": INT}
 
 
 def _reading_hint(kind: str, value: Any) -> str:
-    """For a string where a number or boolean is expected, the fix: ` (write 30, without quotes)`
+    """For a number where a string is expected: ` (quote it: "3")`. For a string where a number or boolean is expected, the fix: ` (write 30, without quotes)`
     for a quoted `"30"`; ` (write true)` for `yes`, ` (... write 90)` for `1:30`, which YAML 1.1
     read as a boolean or number and YAML 1.2 (which gluegen reads) reads as a string."""
+    if kind == "string_type" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f' (quote it: "{value}")'  # YAML reads 3 and 5.0 unquoted as numbers
     expected = _EXPECTS.get(kind)
     if expected is None or not isinstance(value, str):
         return ""
@@ -148,6 +150,8 @@ def _plain_message(error: Any, root: type[BaseModel], path: Path) -> str:
     kind = error["type"]
     value = error.get("input")
     context = error.get("ctx") or {}
+    if kind == "extra_forbidden" and path[:-1] == ("job_defaults",) and path[-1] in ("name", "name_suffix"):
+        return f"'{path[-1]}' names one job: set it under jobs.<key>, not in job_defaults"
     if kind == "extra_forbidden":
         model = _model_at(root, path[:-1])
         known = model.model_fields if model else ()

@@ -188,7 +188,8 @@ BUCKET_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 BUCKET_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
 
 
-def _bucket_problem(name: str) -> str | None:
+def bucket_problem(name: str) -> str | None:
+    """Why `name` is no valid S3 bucket name, or None."""
     low, high = BUCKET_LENGTH
     if not low <= len(name) <= high:
         return f"it must be {low} to {high} characters long, is {len(name)}"
@@ -208,7 +209,7 @@ def _bucket_problem(name: str) -> str | None:
 
 
 def _s3_bucket(value: str) -> str:
-    problem = _bucket_problem(value)
+    problem = bucket_problem(value)
     if problem is not None:
         raise PydanticCustomError(
             "s3_bucket", "'{value}' is not a valid S3 bucket name: {problem}", {"value": value, "problem": problem}
@@ -562,6 +563,216 @@ ModuleName = Annotated[
 ]
 
 
+# Glue jobs (`jobs:` and `job_defaults:`). Limits from Glue's API model (botocore
+# botocore/data/glue/2017-03-31/service-2.json, CreateJob: JobCommand, WorkerType, ExecutionClass,
+# Timeout, GlueVersionString, PythonVersionString, ConnectionsList, TagsMap) and the provider's
+# aws_glue_job schema (hashicorp/terraform-provider-aws internal/service/glue/job.go:
+# max_retries 0-10, number_of_workers >= 1 since PR #36458, python_version 2, 3 or 3.9).
+# The rules between fields of a merged job live in `generator.spec.jobs`.
+JOB_COMMANDS = ("glueetl", "pythonshell", "gluestreaming")  # glueray (Ray jobs) is not supported
+# WorkerType's enum without Z.2X, which is for Ray jobs only ("Accepts the value Z.2X for Ray jobs").
+WORKER_TYPES = ("Standard", "G.1X", "G.2X", "G.4X", "G.8X", "G.025X")
+EXECUTION_CLASSES = ("STANDARD", "FLEX")
+PYTHON_VERSIONS = ("2", "3", "3.9")  # PythonVersionString: ^([2-3]|3[.]9)$
+# MaxCapacity: "When you specify a Python shell job ... you can allocate either 0.0625 or 1 DPU";
+# Spark jobs of Glue 2.0 and later "cannot specify a Maximum capacity".
+PYTHON_SHELL_CAPACITIES = (0.0625, 1)
+MAX_JOB_TIMEOUT = 10080  # Timeout: "Jobs must have timeout values less than 7 days or 10080 minutes"
+MAX_JOB_RETRIES = 10  # the provider's max_retries: validation.IntBetween(0, 10)
+# NumberOfWorkers, MaxConcurrentRuns (ExecutionProperty) and NotifyDelayAfter are 32-bit integers
+# in Glue's API model (botocore: NullableInteger, MaxConcurrentRuns, NotifyDelayAfter); larger values
+# would only fail at apply.
+GLUE_INT_MAX = 2**31 - 1
+MAX_CONNECTIONS = 1000  # ConnectionStringList: max 1000
+SCRIPT_LOCATION_MAX = 400000  # ScriptLocationString: max 400000
+GLUE_VERSION = re.compile(r"(\w+\.)+\w+")  # GlueVersionString: ^(\w+\.)+\w+$, 1-255
+_S3_URI = re.compile(r"s3://(?P<bucket>[^/]*)/(?P<key>.+)", re.DOTALL)
+
+
+def _script_location(value: str) -> str:
+    match = _S3_URI.fullmatch(value)
+    if match is None:
+        raise PydanticCustomError(
+            "script_location", "'{value}' is not an S3 object URI: write s3://<bucket>/<key of the script>", {"value": value}
+        )
+    problem = bucket_problem(match["bucket"])
+    if problem is not None:
+        raise PydanticCustomError(
+            "script_location", "'{bucket}' is not a valid S3 bucket name: {problem}",
+            {"bucket": match["bucket"], "problem": problem},
+        )
+    return value
+
+
+def _version_string(what: str) -> Callable[[Any], Any]:
+    """`glue_version: 5.0` is the number 5.0 to YAML: say to quote it (a version is text to Glue)."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            shown = f"{value}.0" if isinstance(value, int) and what == "glue_version" else str(value)
+            raise PydanticCustomError(
+                "version_number", "must be a string, not the number {value}: quote it ({what}: \"{shown}\")",
+                {"value": value, "what": what, "shown": shown},
+            )
+        return value
+
+    return check
+
+
+def _capacity(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value not in PYTHON_SHELL_CAPACITIES:
+        raise PydanticCustomError(
+            "max_capacity",
+            "must be 0.0625 or 1 (DPUs of a Python shell job), not {value}; Spark jobs take worker_type and "
+            "number_of_workers instead",
+            {"value": describe(value)},
+        )
+    return value
+
+
+ScriptLocation = Annotated[
+    StrictStr, Field(max_length=SCRIPT_LOCATION_MAX), AfterValidator(_script_location),
+    WithJsonSchema({"type": "string", "maxLength": SCRIPT_LOCATION_MAX, "pattern": "^s3://[a-z0-9][a-z0-9.-]*[a-z0-9]/."}),
+]
+GlueVersion = Annotated[
+    StrictStr, BeforeValidator(_version_string("glue_version")), AfterValidator(lambda value: _glue_version(value)),
+    WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 255, "pattern": f"^{GLUE_VERSION.pattern}$"}),
+]
+PythonVersion = Annotated[Literal[PYTHON_VERSIONS], BeforeValidator(_version_string("python_version"))]
+MaxCapacity = Annotated[
+    Any, AfterValidator(_capacity), WithJsonSchema({"type": "number", "enum": list(PYTHON_SHELL_CAPACITIES)}),
+]
+
+
+def _glue_version(value: str) -> str:
+    if len(value) > 255 or not GLUE_VERSION.fullmatch(value):
+        raise PydanticCustomError("glue_version", "'{value}' is not a Glue version: write one such as \"5.0\"", {"value": value})
+    return value
+
+
+ConnectionName = GlueName
+
+
+class JobSettings(_Frozen):
+    """Settings of a Glue job (`aws_glue_job`, its `command` block flattened): a job's own, or `job_defaults`,
+    which every job inherits (maps merge key by key, the job winning; other values are replaced)."""
+
+    model_config = ConfigDict(json_schema_extra={"allOf": [
+        # What one mapping cannot hold, whatever it inherits or passes on (`generator.spec.jobs` has every rule).
+        {"not": {"required": ["max_capacity", "worker_type"]}},
+        {"not": {"required": ["max_capacity", "number_of_workers"]}},
+        {"if": {"required": ["command"], "properties": {"command": {"const": "pythonshell"}}},
+         "then": {"properties": {"worker_type": False, "number_of_workers": False}}},
+        {"if": {"required": ["command"], "properties": {"command": {"enum": ["glueetl", "gluestreaming"]}}},
+         "then": {"properties": {"max_capacity": False, "python_version": {"enum": ["2", "3"]}}}},
+        {"if": {"required": ["command"], "properties": {"command": {"enum": ["pythonshell", "gluestreaming"]}}},
+         "then": {"properties": {"execution_class": {"const": "STANDARD"}}}},
+        {"if": {"required": ["command"], "properties": {"command": {"enum": ["glueetl", "pythonshell"]}}},
+         "then": {"properties": {"worker_type": {"not": {"const": "G.025X"}}}}},
+    ]})
+
+    script_location: ScriptLocation = Field(
+        default=None, description="S3 URI of the job's script, s3://<bucket>/<key> (required, here or in job_defaults)."
+    )
+    command: Literal[JOB_COMMANDS] = Field(
+        default=None,
+        description="glueetl (a Spark ETL job, the default), gluestreaming (Spark streaming) or pythonshell (Python shell).",
+    )
+    python_version: PythonVersion = Field(
+        default=None, description='Python version of the command, a string: "3" (Spark: "2" or "3"; Python shell also "3.9").'
+    )
+    glue_version: GlueVersion = Field(
+        default=None, description='Glue version, a string such as "5.0" (required, here or in job_defaults).'
+    )
+    worker_type: Literal[WORKER_TYPES] = Field(
+        default=None,
+        description=(
+            "Worker type of a Spark job, with number_of_workers: G.1X, G.2X, G.4X, G.8X (Glue 3.0 or later), G.025X "
+            "(gluestreaming, Glue 3.0 or later) or Standard."
+        ),
+    )
+    number_of_workers: Annotated[StrictInt, Field(ge=1, le=GLUE_INT_MAX)] = Field(
+        default=None, description="Workers of worker_type a Spark job run gets (at least 1; G.025X at most 299)."
+    )
+    max_capacity: MaxCapacity = Field(
+        default=None, description="DPUs of a Python shell job: 0.0625 or 1 (Spark jobs take worker_type instead)."
+    )
+    default_arguments: dict[PropertyKey, StrictStr] = Field(
+        default_factory=dict,
+        description='Default arguments of every run, e.g. {"--TempDir": "s3://bucket/temp/"} (merged key by key).',
+    )
+    non_overridable_arguments: dict[PropertyKey, StrictStr] = Field(
+        default_factory=dict, description="Arguments a run cannot override (merged key by key)."
+    )
+    connections: Annotated[list[ConnectionName], Field(max_length=MAX_CONNECTIONS), BeforeValidator(lambda v: _unique(v))] = Field(
+        default=None, description="Names of the Glue connections the job uses (replaced, not merged).",
+        json_schema_extra={"uniqueItems": True},
+    )
+    max_retries: Annotated[StrictInt, Field(ge=0, le=MAX_JOB_RETRIES)] = Field(
+        default=None, description="Times a failed run is retried (0-10; unset: 0)."
+    )
+    timeout: Annotated[StrictInt, Field(ge=1, le=MAX_JOB_TIMEOUT)] = Field(
+        default=None,
+        description="Run timeout in minutes, 1-10,080 (unset: Glue's default, 2,880 minutes up to Glue 4.0, 480 from 5.0).",
+    )
+    max_concurrent_runs: Annotated[StrictInt, Field(ge=1, le=GLUE_INT_MAX)] = Field(
+        default=None, description="Runs of the job that may be in progress at once (execution_property; unset: 1)."
+    )
+    execution_class: Literal[EXECUTION_CLASSES] = Field(
+        default=None, description="STANDARD or FLEX (FLEX: glueetl jobs of Glue 3.0 or later only)."
+    )
+    job_run_queuing_enabled: StrictBool = Field(
+        default=None, description="Queue runs beyond the job's concurrency limit instead of failing them."
+    )
+    security_configuration: GlueName = Field(
+        default=None, description="Name of the Glue security configuration the job runs with."
+    )
+    notify_delay_after: Annotated[StrictInt, Field(ge=1, le=GLUE_INT_MAX)] = Field(
+        default=None, description="Minutes after a run starts before a delay notification is sent (notification_property)."
+    )
+    description: Description = Field(default=None, description="Description of the job.")
+    tags: Tags = Field(
+        default_factory=dict,
+        description="The job's own tags, merged over the module's tags (and merged key by key with job_defaults').",
+        json_schema_extra={"maxProperties": MAX_TAGS},
+    )
+
+
+class Job(JobSettings):
+    """A Glue job the module creates: `job_defaults` merged with these settings."""
+
+    model_config = ConfigDict(json_schema_extra={"allOf": [
+        *JobSettings.model_config["json_schema_extra"]["allOf"],
+        {"not": {"required": ["name", "name_suffix"]}},
+    ]})
+
+    name: GlueName = Field(
+        default=None,
+        description="Exact name of the job in AWS (for adoption), instead of <workflow_name>-<name_suffix>.",
+    )
+    name_suffix: TriggerSuffix = Field(
+        default=None, description="The job is named <workflow_name>-<name_suffix> (default: its key)."
+    )
+
+
+# IAM role ARNs: arn:<partition>:iam::<account>:role/<path/><name>; a path segment holds printable ASCII
+# but "/", a name [\w+=,.@-], at most 64 (IAM API reference, Role: Path, RoleName).
+IAM_ROLE_ARN = re.compile(r"arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/([!-.0-~]+/)*[A-Za-z0-9_+=,.@-]{1,64}")
+
+
+def _iam_role_arn(value: str) -> str:
+    if not IAM_ROLE_ARN.fullmatch(value):
+        raise PydanticCustomError(
+            "iam_role_arn", "'{value}' is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)", {"value": value}
+        )
+    return value
+
+
+IamRoleArn = Annotated[
+    StrictStr, AfterValidator(_iam_role_arn), WithJsonSchema({"type": "string", "pattern": f"^{IAM_ROLE_ARN.pattern}$"})
+]
+
+
 class Environment(_Frozen):
     """One environment the module is deployed to: a root configuration in <out-dir>/envs/<name>/."""
 
@@ -610,6 +821,21 @@ class Spec(_Frozen):
     )
     alerts: Alerts = Field(default=None, description="SNS alerts when this module's jobs end in chosen states.")
     dashboard: StrictBool = Field(default=False, description="A CloudWatch dashboard of this module's job runs.")
+    job_role: StrictBool = Field(
+        default=False,
+        description=(
+            "The module creates the IAM role its jobs run with (else the module input job_role_arn names one): Glue's "
+            "service policy, read of the scripts, and write of the --TempDir and --spark-event-logs-path paths."
+        ),
+    )
+    job_defaults: JobSettings = Field(
+        default=None,
+        description="Settings every job of `jobs` inherits: maps merge key by key (the job winning), other values are replaced.",
+    )
+    jobs: dict[Identifier, Job] = Field(
+        default_factory=dict,
+        description="Glue jobs the module creates, keyed as the stages name them (`job`, or the stage or action name).",
+    )
     environments: dict[Identifier, Environment] = Field(
         default_factory=dict,
         description=(

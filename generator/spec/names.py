@@ -43,6 +43,7 @@ ALERTS_RULE = ResourceName("EventBridge rule", "-alerts", 64, _EVENTBRIDGE)
 CRAWLER_ALERTS_RULE = ResourceName("EventBridge rule", "-crawler-alerts", 64, _EVENTBRIDGE)
 ALERTS_TOPIC = ResourceName("SNS topic", "-alerts", 256, _SNS)
 DASHBOARD = ResourceName("CloudWatch dashboard", "", 255, _DASHBOARD)
+JOB_ROLE = ResourceName("IAM role", "-job", 64, _IAM)  # the jobs' role, with `job_role: true`
 
 
 def allowed(names: tuple[ResourceName, ...]) -> frozenset[str]:

@@ -170,7 +170,7 @@ class Plan:
     tags: tuple[tuple[str, str], ...]
     stages: tuple[StageInfo, ...]
     triggers: tuple[Trigger, ...]  # start trigger first, then stage order
-    job_keys: tuple[str, ...]  # sorted, unique: the keys var.jobs must hold
+    job_keys: tuple[str, ...]  # sorted, unique: the keys the stages run (var.jobs holds required_job_keys)
     crawler_keys: tuple[str, ...]  # sorted, unique: the keys var.crawlers must hold
     max_workflow_name_length: int  # UTF-8 bytes, so every "<name>-<suffix>" fits its service's limit
     name_limit_reason: str

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from emulator import emulator
-from generator.adopt.live import LiveAction, LiveCondition, LiveTrigger, LiveWorkflow
+from generator.adopt.live import LiveAction, LiveCondition, LiveJob, LiveTrigger, LiveWorkflow
 
 
 @dataclass(frozen=True)
@@ -148,6 +148,46 @@ OPTIONS = Shape(
 SHAPES = (LAYERED, FANOUT, CRAWLERS, SCHEDULED, EVENT, OPTIONS)
 
 
+# The seed's nine jobs behind LAYERED, as its hand-written Terraform made them: one role, Glue 5.0,
+# G.1X workers, retries and a timeout, and one block of fifteen default arguments they all share;
+# each its own script and a --layer/--entity pair.
+JOB_ROLE = "arn:aws:iam::123456789012:role/metriccare-dev-glue"
+SHARED_ARGUMENTS = {
+    "--enable-metrics": "",
+    "--enable-continuous-cloudwatch-log": "true",
+    "--enable-spark-ui": "true",
+    "--spark-event-logs-path": "s3://metriccare-dev-glue/sparkui/",
+    "--enable-glue-datacatalog": "true",
+    "--enable-job-insights": "true",
+    "--enable-observability-metrics": "true",
+    "--enable-auto-scaling": "true",
+    "--datalake-formats": "delta",
+    "--conf": "spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension "
+              "--conf spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog",
+    "--TempDir": "s3://metriccare-dev-glue/temp/",
+    "--job-language": "python",
+    "--job-bookmark-option": "job-bookmark-disable",
+    "--extra-py-files": "s3://metriccare-dev-glue/libs/common.zip",
+    "--environment": "dev",
+}
+
+
+def _seed_job(layer: str, entity: str, **options: Any) -> dict[str, Any]:
+    return {
+        "Name": f"dev-{layer}-{entity}", "Role": JOB_ROLE,
+        "Command": {"Name": "glueetl", "ScriptLocation": f"s3://metriccare-dev-glue/scripts/{layer}/{entity}.py",
+                    "PythonVersion": "3"},
+        "DefaultArguments": {**SHARED_ARGUMENTS, "--layer": layer, "--entity": entity},
+        "GlueVersion": "5.0", "WorkerType": "G.1X", "NumberOfWorkers": 2, "MaxRetries": 1, "Timeout": 60,
+        "Tags": DEV_TAGS, **options,
+    }
+
+
+SEED_JOBS = tuple(_seed_job(layer, entity) for layer, entities in (
+    ("bronze", ("claims", "members", "providers")), ("silver", ("claims", "members", "providers")),
+    ("gold", ("claims", "members", "kpis"))) for entity in entities)
+
+
 def create(glue, shape: Shape) -> None:
     glue.create_workflow(**shape.workflow)
     for trigger in shape.triggers:
@@ -203,6 +243,29 @@ def expected_live(shape: Shape, *, tags: bool = True) -> LiveWorkflow:
         max_concurrent_runs=workflow.get("MaxConcurrentRuns"),
         tags=_sorted(workflow.get("Tags")) if tags else None,
         triggers=tuple(sorted((_live_trigger(t, tags) for t in shape.triggers), key=lambda t: t.name)),
+    )
+
+
+def create_jobs(glue, jobs: tuple[dict[str, Any], ...] = SEED_JOBS) -> None:
+    for job in jobs:
+        glue.create_job(**job)
+
+
+def expected_job(job: dict[str, Any]) -> LiveJob:
+    """What reading a job created with `job` (CreateJob arguments) on moto must give (moto reads every
+    job back with ExecutionClass STANDARD, as Glue does)."""
+    command = job["Command"]
+    return LiveJob(
+        name=job["Name"], role=job["Role"], command=command["Name"], script_location=command["ScriptLocation"],
+        python_version=command.get("PythonVersion"), glue_version=job.get("GlueVersion"),
+        worker_type=job.get("WorkerType"), number_of_workers=job.get("NumberOfWorkers"),
+        max_capacity=job.get("MaxCapacity"), default_arguments=_sorted(job.get("DefaultArguments")),
+        non_overridable_arguments=_sorted(job.get("NonOverridableArguments")),
+        connections=tuple(job.get("Connections", {}).get("Connections", ())), max_retries=job.get("MaxRetries"),
+        timeout=job.get("Timeout"), max_concurrent_runs=job.get("ExecutionProperty", {}).get("MaxConcurrentRuns"),
+        execution_class=job.get("ExecutionClass", "STANDARD"), security_configuration=job.get("SecurityConfiguration"),
+        notify_delay_after=job.get("NotificationProperty", {}).get("NotifyDelayAfter"),
+        description=job.get("Description"), tags=_sorted(job.get("Tags")),
     )
 
 

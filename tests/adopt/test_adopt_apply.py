@@ -7,6 +7,10 @@ which every resource change is an import and nothing else (from `terraform show 
 is changed with boto3 (a trigger deleted, one added, the workflow's tags changed) and `drift`
 exits 1 naming each change.
 
+The seed-style deployment with its nine jobs (`live_shapes.SEED_JOBS`, sharing one block of fifteen
+arguments) goes through `gluegen import --with-jobs` the same way: an import-only plan for the
+workflow, its triggers and its jobs, then apply and an empty second plan.
+
 The example specs' round trip (apply, `drift` empty, import of the applied workflow) rides on
 tests/test_apply.py's lifecycle of each spec, which applies them already.
 
@@ -31,7 +35,7 @@ import pytest
 from conftest import ROOT, Terraform
 from e2e_root import point_at
 from emulator import emulator
-from live_shapes import SHAPES, Shape, create
+from live_shapes import LAYERED, SEED_JOBS, SHAPES, Shape, create, create_jobs
 
 pytestmark = pytest.mark.terraform
 
@@ -111,10 +115,38 @@ def shape_case(shape: Shape, terraform: Terraform, work: Path) -> Observed:
     return observed
 
 
+def jobs_case(shape: Shape, terraform: Terraform, work: Path) -> Observed:
+    """The layered shape with the seed's nine jobs: import --with-jobs, generate, plan, apply, plan."""
+    observed = Observed()
+    name = shape.workflow["Name"]
+    try:
+        with emulator() as aws:
+            glue = aws.client("glue")
+            create(glue, shape)
+            create_jobs(glue, SEED_JOBS)
+            observed.data["import"] = check(gluegen("import", name, "--with-jobs", "--region", REGION, "--endpoint-url",
+                                                    aws.endpoint, cwd=work), "gluegen import --with-jobs")
+            observed.data["spec"] = next((work / "specs").glob("*.yaml")).read_text(encoding="utf-8")
+            check(gluegen("generate", cwd=work), "gluegen generate")
+            root = work / "out" / "envs" / "live"
+            point_at(root, aws.endpoint)
+            terraform.run("init", "-input=false", "-no-color", cwd=root)
+            observed.data["changes"], observed.data["summary"] = planned_changes(terraform, root)
+            terraform.run("apply", "-input=false", "-no-color", "tfplan", cwd=root)
+            plan = terraform.run("plan", "-detailed-exitcode", "-input=false", "-no-color", cwd=root, check=False)
+            observed.data["second_plan"] = (plan.returncode, plan.stdout + plan.stderr)
+            observed.data["jobs_after"] = {job["Name"]: job for job in glue.batch_get_jobs(
+                JobNames=[job["Name"] for job in SEED_JOBS])["Jobs"]}
+    except Exception:
+        observed.failure = traceback.format_exc(limit=4)
+    return observed
+
+
 @pytest.fixture(scope="module")
 def observed(terraform: Terraform, tmp_path_factory) -> dict[str, Observed]:
     workers = int(os.environ.get("GLUEGEN_APPLY_WORKERS", "2"))
     cases = {f"shape:{shape.name}": (shape_case, shape) for shape in SHAPES}
+    cases["jobs:layered"] = (jobs_case, LAYERED)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = {key: pool.submit(run, subject, terraform, tmp_path_factory.mktemp(key.replace(":", "-")))
                    for key, (run, subject) in cases.items()}
@@ -156,3 +188,32 @@ def test_drift_names_each_change_made_with_boto3(shape, observed):
     assert (f"trigger '{name}-added' (CONDITIONAL, starts job 'added-job') is in the workflow but not in the spec: "
             "the module does not manage it") in output
     assert f"workflow '{name}': tags differ: 'drift' only in AWS ('yes')" in output
+
+
+def test_import_with_jobs_plans_only_imports_of_the_workflow_triggers_and_jobs(observed):
+    case = observed["jobs:layered"]
+    changes = case.get("changes")
+    spec = case.get("spec")
+    assert len(changes) == 1 + len(LAYERED.triggers) + len(SEED_JOBS), (sorted(c["address"] for c in changes), spec)
+    for change in changes:
+        assert change["change"]["actions"] == ["no-op"], change
+        assert "importing" in change["change"], change
+    assert case.get("summary") == f"Plan: {len(changes)} to import, 0 to add, 0 to change, 0 to destroy."
+    jobs = {change["change"]["importing"]["id"] for change in changes if change["type"] == "aws_glue_job"}
+    assert jobs == {job["Name"] for job in SEED_JOBS}
+    assert "job_defaults:" in spec and spec.count("--enable-continuous-cloudwatch-log") == 1
+
+
+def test_import_with_jobs_then_apply_changes_nothing(observed):
+    case = observed["jobs:layered"]
+    code, output = case.get("second_plan")
+    assert code == 0, output
+    after = case.get("jobs_after")
+    for job in SEED_JOBS:  # the apply imported them as they were: every argument, script and size kept
+        live = after[job["Name"]]
+        assert live["DefaultArguments"] == job["DefaultArguments"]
+        assert live["Command"]["ScriptLocation"] == job["Command"]["ScriptLocation"]
+        assert (live["GlueVersion"], live["WorkerType"], live["NumberOfWorkers"], live["MaxRetries"], live["Timeout"],
+                live["Role"]) == (job["GlueVersion"], job["WorkerType"], job["NumberOfWorkers"], job["MaxRetries"],
+                                  job["Timeout"], job["Role"])
+

@@ -13,7 +13,10 @@ import pytest
 
 from conftest import ROOT, read_tree, run_cli
 from emulator import emulator
-from live_shapes import FANOUT, SCHEDULED, SHAPES, create, moto_shapes  # moto_shapes: a fixture
+from live_shapes import (
+    FANOUT, JOB_ROLE, LAYERED, SCHEDULED, SEED_JOBS, SHAPES, create, create_jobs,
+    moto_shapes,  # noqa: F401 (a fixture)
+)
 
 FIXTURES = ROOT / "tests" / "fixtures" / "adopt"
 
@@ -42,6 +45,45 @@ def fails_cleanly(result, tmp_path: Path, before: dict, message: str) -> None:
 def test_import_errors_from_documents(args, message, tmp_path, aws_env):
     before = read_tree(tmp_path)
     fails_cleanly(run_cli("import", "nightly", *args, cwd=tmp_path), tmp_path, before, message)
+
+
+def test_with_jobs_writes_the_reviewed_spec_which_gluegen_accepts(tmp_path, aws_env):
+    """The seed's deployment: the spec of tests/fixtures/adopt/layered-jobs.yaml (validated by import
+    before it is written, and again here)."""
+    with emulator() as aws:
+        glue = aws.client("glue")
+        create(glue, LAYERED)
+        create_jobs(glue)
+        result = run_cli("import", "dev-metriccare", "--with-jobs", "--region", "us-east-1", "--endpoint-url",
+                         aws.endpoint, cwd=tmp_path)
+    assert (result.code, result.err) == (0, "")
+    text = (tmp_path / "specs" / "dev_metriccare.yaml").read_text(encoding="utf-8")
+    assert text == (FIXTURES / "layered-jobs.yaml").read_text(encoding="utf-8").replace("eu-west-1", "us-east-1")
+    assert result.out == ("wrote specs/dev_metriccare.yaml; next: gluegen generate specs/dev_metriccare.yaml, then "
+                          "terraform init and terraform plan in out/envs/live (imports only)\n")
+    assert run_cli("validate", cwd=tmp_path).code == 0
+
+
+def test_with_jobs_refuses_a_recorded_document_which_holds_no_jobs(tmp_path, aws_env):
+    result = run_cli("import", "nightly", "--with-jobs", "--from-json", str(FIXTURES / "scheduled.get-workflow.json"),
+                     "--region", "eu-west-1", cwd=tmp_path)
+    fails_cleanly(result, tmp_path, {}, (
+        "--with-jobs reads the jobs from AWS (glue:BatchGetJobs), and a get-workflow document holds none: drop "
+        "--from-json to read them, or --with-jobs to import the workflow alone"))
+
+
+def test_with_jobs_refuses_jobs_with_several_roles_naming_them(tmp_path, aws_env):
+    other = "arn:aws:iam::123456789012:role/gold-writer"
+    with emulator() as aws:
+        glue = aws.client("glue")
+        create(glue, LAYERED)
+        create_jobs(glue, tuple({**job, "Role": other} if job["Name"].startswith("dev-gold") else job for job in SEED_JOBS))
+        result = run_cli("import", "dev-metriccare", "--with-jobs", "--region", "us-east-1", "--endpoint-url",
+                         aws.endpoint, cwd=tmp_path)
+    fails_cleanly(result, tmp_path, {}, (
+        "gluegen: workflow 'dev-metriccare' cannot be adopted as it is; nothing was written:\n"
+        f"  workflow 'dev-metriccare': its jobs use 2 roles ({other}, {JOB_ROLE}); the module gives one role, "
+        "job_role_arn, to every job it defines"))
 
 
 def test_import_refuses_a_blueprint_workflow_with_the_reason(tmp_path, aws_env):

@@ -11,9 +11,14 @@ from pathlib import Path
 import pytest
 
 from emulator import emulator
-from generator.adopt.read import connect, from_api, from_json
+from dataclasses import replace
+
+from generator.adopt.read import FALLBACK_JOB_BATCH, connect, from_api, from_json, job_batch_size, read_jobs
 from generator.errors import LiveError, WorkflowNotFound
-from live_shapes import SCHEDULED, SHAPES, create, expected_live, moto_shapes  # moto_shapes: a fixture
+from live_shapes import (
+    LAYERED, SCHEDULED, SEED_JOBS, SHAPES, create, create_jobs, expected_job, expected_live,
+    moto_shapes,  # noqa: F401 (a fixture)
+)
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "adopt"
 
@@ -45,6 +50,39 @@ def test_triggers_on_a_later_page_are_read(aws_env):
         create(glue, SCHEDULED)
         assert len(glue.get_triggers()["Triggers"]) == 100
         assert from_api(connect("us-east-1", None, aws.endpoint), "nightly") == expected_live(SCHEDULED)
+
+
+def test_with_jobs_every_job_the_triggers_name_is_read_with_its_tags_and_a_missing_one_reported(aws_env):
+    """The seed's nine jobs, but for the KPI job, which Glue reports in JobsNotFound."""
+    present = [job for job in SEED_JOBS if job["Name"] != "dev-gold-kpis"]
+    with emulator() as aws:
+        glue = aws.client("glue")
+        create(glue, LAYERED)
+        create_jobs(glue, tuple(present))
+        glue.create_job(Name="unrelated", Role="r", Command={"Name": "glueetl", "ScriptLocation": "s3://b/u.py"})
+        live = from_api(connect("us-east-1", None, aws.endpoint), "dev-metriccare", with_jobs=True)
+    jobs = tuple(sorted((expected_job(job) for job in present), key=lambda job: job.name))
+    assert live == replace(expected_live(LAYERED), jobs=jobs, jobs_not_found=("dev-gold-kpis",))
+    assert all(job.tags == (("Environment", "dev"), ("Project", "MetricCare")) for job in live.jobs)
+
+
+def test_jobs_are_read_in_batches_no_larger_than_batch_get_jobs_takes(aws_env):
+    """botocore 1.44's model gives JobNameList no maximum, so the fallback applies: 30 names are 25 + 5."""
+    with emulator() as aws:
+        glue = aws.client("glue")
+        names = tuple(f"job-{index:02}" for index in range(30))
+        for name in names:
+            glue.create_job(Name=name, Role="arn:aws:iam::123456789012:role/r",
+                            Command={"Name": "glueetl", "ScriptLocation": f"s3://b/{name}.py"})
+        connection = connect("us-east-1", None, aws.endpoint)
+        sizes: list[int] = []
+        connection.glue.meta.events.register("provide-client-params.glue.BatchGetJobs",
+                                             lambda params, **_: sizes.append(len(params["JobNames"])))
+        jobs, missing = read_jobs(connection, (*names, "absent"))
+    limit = connection.glue.meta.service_model.operation_model("BatchGetJobs").input_shape.members["JobNames"]
+    assert job_batch_size(connection.glue) == limit.metadata.get("max", FALLBACK_JOB_BATCH) == 25
+    assert sizes == [25, 6]
+    assert [job.name for job in jobs] == list(names) and missing == ("absent",)
 
 
 def test_no_such_workflow(moto_shapes, aws_env):

@@ -6,13 +6,17 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from generator.adopt.live import LiveAction, LiveCondition, LiveTrigger, LiveWorkflow
+from generator.adopt.live import LiveAction, LiveCondition, LiveJob, LiveTrigger, LiveWorkflow
 from generator.adopt.expected import expected
-from generator.adopt.to_spec import identifier, to_spec
+from generator.adopt.to_spec import JOB_MAPS, factor_jobs, identifier, to_spec
 from generator.spec.load import load_plan
 from generator.spec.loader import load_yaml
-from live_shapes import EVENT, FANOUT, LAYERED, SHAPES, expected_live
+from live_shapes import (
+    EVENT, FANOUT, JOB_ROLE, LAYERED, SCHEDULED, SEED_JOBS, SHAPES, SHARED_ARGUMENTS, expected_job, expected_live,
+)
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "adopt"
 ORIGIN = "AWS Glue in eu-west-1"
@@ -181,3 +185,184 @@ def test_a_workflow_named_like_a_root_file_gets_a_module_name_that_is_not(workfl
     imported = spec_of(live)
     assert imported.module == f"{workflow}_workflow"
     assert load_plan(imported.text, "imported.yaml").module == f"{workflow}_workflow"
+
+
+# ---- --with-jobs: jobs:, job_defaults: and what a spec's job cannot say --------------------------
+
+SEED = tuple(sorted((expected_job(job) for job in SEED_JOBS), key=lambda job: job.name))
+
+
+def _with_jobs(live: LiveWorkflow, jobs: tuple[LiveJob, ...], missing: tuple[str, ...] = ()) -> LiveWorkflow:
+    return replace(live, jobs=tuple(sorted(jobs, key=lambda job: job.name)), jobs_not_found=missing)
+
+
+def _data(imported) -> dict:
+    assert imported.text is not None, [str(f) for f in imported.findings]
+    return load_yaml(imported.text, "x.yaml").data
+
+
+def test_the_seeds_nine_jobs_share_their_fifteen_argument_block_in_job_defaults():
+    """The reviewed spec in tests/fixtures/adopt/layered-jobs.yaml, byte for byte: job_defaults holds
+    the fifteen shared arguments and every equal scalar, each job its script and its own arguments."""
+    imported = spec_of(_with_jobs(expected_live(LAYERED), SEED))
+    assert imported.findings == ()
+    assert imported.text == (FIXTURES / "layered-jobs.yaml").read_text(encoding="utf-8")
+    data = _data(imported)
+    assert data["job_defaults"] == {
+        "python_version": "3", "glue_version": "5.0", "worker_type": "G.1X", "number_of_workers": 2, "max_retries": 1,
+        "timeout": 60, "execution_class": "STANDARD", "default_arguments": SHARED_ARGUMENTS}
+    assert len(data["job_defaults"]["default_arguments"]) == 15
+    assert list(data["jobs"]) == ["dev_bronze_claims", "dev_bronze_members", "dev_bronze_providers", "dev_silver_claims",
+                                  "dev_silver_members", "dev_silver_providers", "dev_gold_claims", "dev_gold_members",
+                                  "dev_gold_kpis"]
+    assert data["jobs"]["dev_gold_kpis"] == {"script_location": "s3://metriccare-dev-glue/scripts/gold/kpis.py",
+                                             "default_arguments": {"--layer": "gold", "--entity": "kpis"}}
+    inputs = data["environments"]["live"]["inputs"]
+    assert inputs["job_role_arn"] == JOB_ROLE
+    assert inputs["jobs"]["dev_gold_kpis"] == "dev-gold-kpis"  # the live names stay in the environment's input
+
+
+def _merged(defaults: dict, own: dict) -> dict:
+    """job_defaults then the job, as the design merges them: maps key by key, the rest replaced."""
+    merged = dict(defaults)
+    for field, value in own.items():
+        merged[field] = {**defaults.get(field, {}), **value} if field in JOB_MAPS else value
+    return merged
+
+
+def test_a_scalar_or_argument_all_jobs_but_one_share_stays_with_each_job():
+    jobs = list(SEED)
+    kpis = next(i for i, job in enumerate(jobs) if job.name == "dev-gold-kpis")
+    arguments = tuple(pair for pair in jobs[kpis].default_arguments if pair[0] != "--TempDir")
+    jobs[kpis] = replace(jobs[kpis], number_of_workers=4, default_arguments=arguments)
+    data = _data(spec_of(_with_jobs(expected_live(LAYERED), tuple(jobs))))
+    defaults = data["job_defaults"]
+    assert "--TempDir" not in defaults["default_arguments"] and len(defaults["default_arguments"]) == 14
+    assert "number_of_workers" not in defaults
+    assert data["jobs"]["dev_gold_kpis"]["number_of_workers"] == 4
+    assert "--TempDir" not in data["jobs"]["dev_gold_kpis"]["default_arguments"]
+    for key, job in data["jobs"].items():
+        if key != "dev_gold_kpis":
+            assert job["number_of_workers"] == 2
+            assert job["default_arguments"]["--TempDir"] == "s3://metriccare-dev-glue/temp/"
+
+
+def test_one_job_has_no_job_defaults():
+    only = replace(expected_live(SCHEDULED), triggers=tuple(t for t in expected_live(SCHEDULED).triggers
+                                                               if t.name == "nightly-start"))
+    job = replace(SEED[0], name="extract", tags=())
+    data = _data(spec_of(_with_jobs(only, (job,))))
+    assert "job_defaults" not in data
+    assert data["jobs"] == {"extract": {
+        "script_location": job.script_location, "python_version": "3", "glue_version": "5.0", "worker_type": "G.1X",
+        "number_of_workers": 2, "max_retries": 1, "timeout": 60, "execution_class": "STANDARD",
+        "default_arguments": dict(job.default_arguments)}}
+
+
+_text = st.text(alphabet="abc-", min_size=1, max_size=3)
+_job_body = st.fixed_dictionaries({}, optional={
+    "script_location": st.sampled_from(["s3://b/a.py", "s3://b/b.py"]),
+    "glue_version": st.sampled_from(["4.0", "5.0"]),
+    "number_of_workers": st.integers(2, 3),
+    "connections": st.lists(_text, max_size=2),
+    "default_arguments": st.dictionaries(_text, _text, max_size=4),
+    "tags": st.dictionaries(_text, _text, max_size=2),
+})
+
+
+@given(st.dictionaries(st.sampled_from(["a", "b", "c", "d"]), _job_body, min_size=1))
+def test_factoring_then_merging_gives_every_job_back(jobs):
+    defaults, own = factor_jobs(jobs)
+    assert list(own) == list(jobs)
+    assert all(_merged(defaults, own[key]) == body for key, body in jobs.items())
+    if len(jobs) == 1:
+        assert defaults == {}
+    for field, value in defaults.items():  # only what every job holds
+        for body in jobs.values():
+            assert (value.items() <= body[field].items()) if field in JOB_MAPS else body[field] == value
+
+
+def test_a_job_tagged_as_its_workflow_has_no_tags_and_one_with_more_keeps_its_own():
+    jobs = (replace(SEED[0], tags=(*SEED[0].tags, ("owner", "data"))),
+            replace(SEED[1], tags=(("Environment", "prod"), ("Project", "MetricCare"))),
+            replace(SEED[2], tags=(("Project", "MetricCare"),)), *SEED[3:])
+    imported = spec_of(_with_jobs(expected_live(LAYERED), jobs))
+    data = _data(imported)
+    assert "tags" not in data["job_defaults"]
+    assert data["jobs"]["dev_bronze_claims"]["tags"] == {"owner": "data"}
+    assert data["jobs"]["dev_bronze_members"]["tags"] == {"Environment": "prod"}
+    assert "tags" not in data["jobs"]["dev_bronze_providers"] and "tags" not in data["jobs"]["dev_gold_kpis"]
+    assert [str(f) for f in imported.findings] == [
+        "job 'dev-bronze-providers': lacks the workflow's tag Environment; the module tags every job with the workflow's "
+        "tags too, so the plan adds them to this job in place"]
+
+
+def test_a_job_glue_does_not_find_stays_in_the_jobs_input_with_a_note():
+    present = tuple(job for job in SEED if job.name != "dev-gold-kpis")
+    imported = spec_of(_with_jobs(expected_live(LAYERED), present, ("dev-gold-kpis",)))
+    data = _data(imported)
+    assert "dev_gold_kpis" not in data["jobs"] and len(data["jobs"]) == 8
+    assert data["environments"]["live"]["inputs"]["jobs"]["dev_gold_kpis"] == "dev-gold-kpis"
+    assert [str(f) for f in imported.findings] == [
+        "job 'dev-gold-kpis': is started by the workflow's triggers but does not exist (BatchGetJobs: JobsNotFound); "
+        "it is not defined in jobs: and stays in the environment's jobs input, for a job defined elsewhere"]
+
+
+def test_a_python_shell_job_keeps_its_capacity_and_a_spark_job_drops_the_one_glue_computes():
+    spark = replace(SEED[0], max_capacity=2.0)  # Glue reads a G.1X job of 2 workers back with MaxCapacity 2
+    shell = LiveJob("dev-bronze-members", JOB_ROLE, "pythonshell", "s3://b/shell.py", python_version="3.9",
+                    glue_version="3.0", max_capacity=0.0625, timeout=30, max_concurrent_runs=3,
+                    job_run_queuing_enabled=True, notify_delay_after=5, connections=("vpc",), description="shell",
+                    non_overridable_arguments=(("--x", "1"),), security_configuration="kms", tags=SEED[0].tags)
+    data = _data(spec_of(_with_jobs(expected_live(LAYERED), (spark, shell, *SEED[2:]))))
+    assert "max_capacity" not in data["jobs"]["dev_bronze_claims"] and "max_capacity" not in data.get("job_defaults", {})
+    assert data["jobs"]["dev_bronze_members"] == {
+        "script_location": "s3://b/shell.py", "command": "pythonshell", "python_version": "3.9", "glue_version": "3.0",
+        "max_capacity": 0.0625, "timeout": 30, "max_concurrent_runs": 3, "job_run_queuing_enabled": True,
+        "security_configuration": "kms", "notify_delay_after": 5, "connections": ["vpc"], "description": "shell",
+        "non_overridable_arguments": {"--x": "1"}}
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"command": "glueray", "runtime": "Ray2.4"},
+     "job 'dev-bronze-claims': is a glueray job (runtime Ray2.4); a spec's jobs are glueetl, pythonshell, gluestreaming"),
+    ({"role": "metriccare-dev-glue"},
+     "job 'dev-bronze-claims': names its role 'metriccare-dev-glue', not an IAM role ARN; the module's job_role_arn is "
+     "an ARN: give the job its role's ARN first (aws glue update-job)"),
+    ({"glue_version": None},
+     "job 'dev-bronze-claims': has no Glue version; a spec's job needs one (glue_version): set it on the job first "
+     "(aws glue update-job)"),
+    ({"worker_type": None, "number_of_workers": None, "max_capacity": 10.0},
+     "job 'dev-bronze-claims': is sized in DPUs (MaxCapacity 10) rather than workers; a spec sizes a Spark job with "
+     "worker_type and number_of_workers"),
+    ({"command": "gluestreaming", "maintenance_window": "Sun:3"},
+     "job 'dev-bronze-claims': has the maintenance window Sun:3, which a spec cannot say; the provider manages it "
+     "(maintenance_window), so the plan would remove it"),
+    ({"source_control": "GITHUB org/etl"},
+     "job 'dev-bronze-claims': is synchronised with source control (GITHUB org/etl), which a spec cannot say; the "
+     "provider manages it (source_control_details), so the plan would remove it"),
+    ({"visual": True},
+     "job 'dev-bronze-claims': is a Glue Studio visual job: its script is generated from a visual graph "
+     "(CodeGenConfigurationNodes) that neither a spec nor the provider holds, and Glue's UpdateJob replaces the whole "
+     "job, so the first change Terraform makes to it drops the graph"),
+], ids=["ray", "role-name", "no-glue-version", "dpus", "maintenance-window", "source-control", "visual"])
+def test_what_a_spec_job_cannot_say_is_refused_with_the_reason(change, message):
+    imported = spec_of(_with_jobs(expected_live(LAYERED), (replace(SEED[0], **change), *SEED[1:])))
+    assert imported.text is None
+    assert [str(f) for f in imported.findings if f.fatal] == [message]
+
+
+def test_jobs_with_several_roles_are_refused_naming_them():
+    other = "arn:aws:iam::123456789012:role/other"
+    imported = spec_of(_with_jobs(expected_live(LAYERED), (replace(SEED[4], role=other), *SEED[:4], *SEED[5:])))
+    assert imported.text is None
+    assert [str(f) for f in imported.findings if f.fatal] == [
+        f"workflow 'dev-metriccare': its jobs use 2 roles ({JOB_ROLE}, {other}); the module gives one role, "
+        "job_role_arn, to every job it defines"]
+
+
+def test_a_usage_profile_is_noted():
+    imported = spec_of(_with_jobs(expected_live(LAYERED), (replace(SEED[0], profile_name="small"), *SEED[1:])))
+    assert [str(f) for f in imported.findings] == [
+        "job 'dev-bronze-claims': uses the Glue usage profile 'small', which a spec cannot say; the import keeps it, but "
+        "Glue's UpdateJob replaces the whole job, so the first change Terraform makes to it drops it"]

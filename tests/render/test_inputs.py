@@ -12,7 +12,7 @@ import pytest
 
 from generator.render import hcl, interface
 from generator.spec.load import load_plan
-from generator.spec.model import _bucket_problem
+from generator.spec.model import bucket_problem
 from spec.test_cron import BAD, GOOD, python_accepts
 
 pytestmark = pytest.mark.terraform
@@ -69,4 +69,4 @@ BUCKETS = [
 
 def test_event_bucket_validations_agree_with_the_spec(terraform, tmp_path):
     seen = evaluate(terraform, tmp_path, "event_bucket", conditions(EVENT, "event_bucket"), BUCKETS)
-    assert seen == {name: _bucket_problem(name) is None for name in BUCKETS}
+    assert seen == {name: bucket_problem(name) is None for name in BUCKETS}

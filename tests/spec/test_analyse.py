@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
+from generator.errors import SpecError
+from generator.spec import names
 from generator.spec.load import load_plan
 
 
@@ -103,3 +107,100 @@ def test_a_job_started_by_several_triggers_is_allowed():
               "  clean_b: {after: {b: FAILED}, job: clean}\n")
     plan = load_plan(spec("w", stages), "m.yaml")
     assert [a.key for t in plan.triggers for a in t.actions].count("clean") == 2
+
+
+# Issue 11: job definitions.
+
+JOBS = """\
+job_defaults:
+  glue_version: "5.0"
+  worker_type: G.1X
+  number_of_workers: 2
+  default_arguments: {"--TempDir": "s3://bucket/temp/", "--layer": none}
+  tags: {team: data}
+jobs:
+  silver:
+    script_location: s3://bucket/silver.py
+    default_arguments: {"--layer": silver}
+    connections: [vpc]
+    name_suffix: silver-job
+  bronze: {script_location: s3://bucket/bronze.py, name: legacy-bronze, tags: {team: bronze, layer: b}}
+"""
+
+
+def jobs_spec(name: str, stages: str, jobs: str = JOBS, extra: str = "") -> str:
+    return spec(name, stages).replace("stages:\n", f"{extra}{jobs}stages:\n")
+
+
+def test_plan_jobs_are_the_merged_definitions_in_the_spec_order():
+    plan = load_plan(jobs_spec("w", "  bronze: {}\n  silver: {after: [bronze]}\n", extra="job_role: true\n"), "m.yaml")
+    silver, bronze = plan.jobs
+    assert (silver.key, silver.command, silver.script_location, silver.glue_version) == (
+        "silver", "glueetl", "s3://bucket/silver.py", "5.0")
+    assert (silver.worker_type, silver.number_of_workers, silver.connections) == ("G.1X", 2, ("vpc",))
+    assert silver.default_arguments == (("--TempDir", "s3://bucket/temp/"), ("--layer", "silver"))
+    assert (silver.name, silver.name_suffix, silver.suffix, silver.tags) == (None, "silver-job", "silver-job", (("team", "data"),))
+    assert (bronze.name, bronze.suffix, bronze.tags) == ("legacy-bronze", "bronze", (("layer", "b"), ("team", "bronze")))
+    assert bronze.default_arguments == (("--TempDir", "s3://bucket/temp/"), ("--layer", "none"))
+    assert plan.job_role and plan.defined_job_keys == {"bronze", "silver"} and plan.required_job_keys == ()
+    assert plan.job("bronze") is bronze and plan.job("gold") is None
+    assert plan.warnings == ()
+
+
+def test_the_dashboard_gives_defined_jobs_enable_metrics_unless_they_set_it():
+    jobs = JOBS.replace('"--layer": none}', '"--layer": none, "--enable-metrics": "true"}', 1)
+    plan = load_plan(jobs_spec("w", "  bronze: {}\n  silver: {after: [bronze]}\n", extra="dashboard: true\n"), "m.yaml")
+    assert dict(plan.job("bronze").default_arguments)["--enable-metrics"] == ""
+    plan = load_plan(jobs_spec("w", "  bronze: {}\n  silver: {after: [bronze]}\n", jobs, "dashboard: true\n"), "m.yaml")
+    assert dict(plan.job("bronze").default_arguments)["--enable-metrics"] == "true"
+    plan = load_plan(jobs_spec("w", "  bronze: {}\n  silver: {after: [bronze]}\n"), "m.yaml")
+    assert "--enable-metrics" not in dict(plan.job("bronze").default_arguments)
+
+
+def test_stage_jobs_not_defined_are_what_var_jobs_must_hold_and_a_crawler_key_is_not_a_job():
+    stages = "  bronze: {}\n  silver: {crawler: true, after: [bronze]}\n  gold: {after: [silver]}\n"
+    plan = load_plan(jobs_spec("w", stages), "m.yaml")
+    assert plan.job_keys == ("bronze", "gold") and plan.required_job_keys == ("gold",)
+    assert plan.crawler_keys == ("silver",)
+    # jobs.silver is defined, and the stage silver runs the crawler silver: the job is unused.
+    assert [str(w) for w in plan.warnings] == [
+        "m.yaml:12:3: jobs.silver: warning: job 'silver' is defined but no stage runs it: the module creates it "
+        "and no trigger starts it (run it from a stage or action, or remove it)"]
+
+
+def test_job_name_suffixes_and_the_job_role_bound_the_workflow_name():
+    stages = "  bronze: {}\n  silver: {after: [bronze]}\n"
+    long_suffix = JOBS.replace("name_suffix: silver-job", "name_suffix: " + "s" * 100)
+    plan = load_plan(jobs_spec("w", stages, long_suffix), "m.yaml")
+    assert plan.max_workflow_name_length == 255 - 1 - 100
+    assert plan.name_limit_reason == f'the job name "<workflow_name>-{"s" * 100}" must fit Glue\'s limit of 255 bytes'
+    # An exact `name` does not count: then "<workflow_name>-silver" (the trigger) is the longest.
+    plan = load_plan(jobs_spec("w", stages, long_suffix.replace("name_suffix: " + "s" * 100, "name: exact")), "m.yaml")
+    assert plan.max_workflow_name_length == 255 - 1 - len("silver")
+    plan = load_plan(jobs_spec("w", stages, extra="job_role: true\n"), "m.yaml")
+    assert plan.max_workflow_name_length == 64 - len("-job")
+    assert names.JOB_ROLE in plan.resource_names
+
+
+def test_a_defined_job_two_stages_may_run_at_once_needs_enough_concurrent_runs():
+    jobs = "job_defaults: {glue_version: \"5.0\"}\njobs:\n  a: {script_location: s3://bucket/a.py}\n" \
+           "  load: {script_location: s3://bucket/l.py%s}\n"
+    stages = "  a: {}\n  x: {after: [a], job: load}\n  y: {after: [a], job: load}\n  z: {after: {a: FAILED}, job: load}\n"
+    with pytest.raises(SpecError) as refused:
+        load_plan(jobs_spec("w", stages, jobs % ""), "m.yaml")
+    (problem,) = refused.value.diagnostics
+    assert problem.path == "jobs.load" and "stages 'x' and 'y' run job 'load'" in problem.message
+    assert "may run 2 times at once, and max_concurrent_runs allows 1" in problem.message
+    # Enough runs (z is a failure branch, exclusive with x and y), or queuing: no error and no warning.
+    for fix in (", max_concurrent_runs: 2", ", job_run_queuing_enabled: true"):
+        assert load_plan(jobs_spec("w", stages, jobs % fix), "m.yaml").warnings == ()
+    # The same stages with an undefined job keep the warning.
+    undefined = load_plan(spec("w", stages), "m.yaml")
+    assert [w.path for w in undefined.warnings] == ["stages.y.job"]
+
+
+def test_a_python_shell_job_keeps_its_capacity_as_a_float_and_no_workers():
+    jobs = 'jobs:\n  c: {script_location: s3://bucket/c.py, command: pythonshell, glue_version: "3.0", max_capacity: 1}\n'
+    (job,) = load_plan(jobs_spec("w", "  c: {}\n", jobs), "m.yaml").jobs
+    assert (job.command, job.max_capacity, job.worker_type, job.number_of_workers) == ("pythonshell", 1.0, None, None)
+    assert isinstance(job.max_capacity, float)

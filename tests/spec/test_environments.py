@@ -90,7 +90,7 @@ def test_out_of_range_and_wrong_types_read_as_in_the_spec():
     assert check(f'{{{JOBS}, max_concurrent_runs: 0, paused: "yes", run_properties: {{a: 1}}}}') == [
         "s.yaml:12:65: environments.dev.inputs.max_concurrent_runs: must be at least 1",
         "s.yaml:12:76: environments.dev.inputs.paused: must be true or false, not 'yes' (write true)",
-        "s.yaml:12:103: environments.dev.inputs.run_properties.a: must be a string, not the number 1",
+        "s.yaml:12:103: environments.dev.inputs.run_properties.a: must be a string, not the number 1 (quote it: \"1\")",
     ]
 
 
@@ -126,3 +126,51 @@ def test_environment_problems_come_with_the_other_problems_of_the_spec():
     with pytest.raises(SpecError) as caught:
         load_plan(text + "environments:\n  dev: {region: eu-west-1, inputs: {jobs: {}}}\n", "s.yaml")
     assert caught.value.lines() == ["s.yaml:8:20: stages.silver.after[0]: unknown stage 'gold'"]
+
+
+# Issue 11: jobs the spec defines.
+
+DEFINED = """\
+job_defaults: {glue_version: "5.0"}
+jobs:
+  bronze: {script_location: s3://bucket/bronze.py}
+"""
+
+
+def check_defined(inputs: str, names: list[str], job_role: bool = False) -> list[str]:
+    """`check` for SPEC with jobs.bronze defined (silver stays in var.jobs)."""
+    text = SPEC.format(start=ON_DEMAND).replace("stages:\n", DEFINED + ("job_role: true\n" if job_role else "") + "stages:\n")
+    text += f"environments:\n  dev:\n    region: eu-west-1\n    inputs: {inputs}\n"
+    document = load_yaml(text, "s.yaml")
+    spec = Spec.model_validate(document.data)
+    _, problems = environments(spec, analyse(spec, document.locations), document.locations, names)
+    return [str(problem) for problem in problems]
+
+
+def test_the_jobs_input_must_name_the_undefined_keys_and_may_name_defined_ones():
+    names = ["workflow_name", "jobs"]
+    assert check_defined("{jobs: {silver: s}}", names, job_role=True) == []
+    assert check_defined("{jobs: {silver: s, bronze: dev-bronze}}", names, job_role=True) == []
+    assert check_defined("{jobs: {bronze: dev-bronze, gold: g}}", names, job_role=True) == [
+        "s.yaml:16:41: environments.dev.inputs.jobs.gold: 'gold' is not a job key of this module: it has bronze, silver",
+        "s.yaml:16:20: environments.dev.inputs.jobs: jobs has no Glue job name for: silver",
+    ]
+    assert check_defined("{workflow_name: w}", names, job_role=True) == [
+        "s.yaml:16:13: environments.dev.inputs: missing input 'jobs': the module has no default for it (it names this "
+        "module's Glue jobs in this environment)"]
+
+
+def test_job_role_arn_is_required_without_job_role_and_checked_as_an_iam_role_arn():
+    names = ["workflow_name", "jobs", "job_role_arn"]
+    arn = "arn:aws:iam::123456789012:role/service-role/etl-jobs"
+    assert check_defined(f"{{jobs: {{silver: s}}, job_role_arn: '{arn}'}}", names) == []
+    assert check_defined("{jobs: {silver: s}}", names) == [
+        "s.yaml:15:13: environments.dev.inputs: missing input 'job_role_arn': the module has no default for it "
+        "(the ARN of the IAM role this module's jobs run with)"]
+    assert check_defined("{jobs: {silver: s}, job_role_arn: etl-jobs}", names) == [
+        "s.yaml:15:47: environments.dev.inputs.job_role_arn: 'etl-jobs' is not an IAM role ARN "
+        "(arn:aws:iam::<account>:role/<name>)"]
+    # A module without the variable (job_role: true, or no jobs) refuses the input.
+    assert check_defined(f"{{jobs: {{silver: s}}, job_role_arn: '{arn}'}}", ["workflow_name", "jobs"], job_role=True) == [
+        "s.yaml:16:33: environments.dev.inputs.job_role_arn: 'job_role_arn' is not an input of this module: only a "
+        "module that defines jobs without job_role has it"]

@@ -27,6 +27,9 @@ SCHEMA_REJECTS = [
     # issue 10
     "field_beside_actions", "trigger_name_and_suffix", "start_trigger_name_and_suffix", "state_listed_twice",
     "crawler_action_job_option",
+    # issue 11: what one job (or job_defaults) cannot hold, whatever it inherits
+    "job_flex_streaming", "job_pythonshell_capacity", "job_workers_below_minimum", "job_version_number",
+    "job_bad_script_location", "job_name_and_suffix", "job_field_limits", "job_defaults_name",
 ]
 
 
@@ -83,3 +86,46 @@ def test_a_spec_with_every_key_set_passes(validator):
                                    "batch_size": 5, "batch_window": 60}}
     document.update(iam_role=True, dashboard=True, alerts={"states": ["FAILED", "SUCCEEDED"]})
     assert [error.message for error in validator.iter_errors(document)] == []
+
+
+JOBS_SPEC = """\
+version: 1
+module: m
+workflow: {name: w}
+job_role: true
+job_defaults:
+  glue_version: "5.0"
+  default_arguments: {"--TempDir": "s3://bucket/temp/"}
+  non_overridable_arguments: {"--x": "1"}
+  connections: [vpc]
+  max_retries: 1
+  timeout: 60
+  max_concurrent_runs: 2
+  job_run_queuing_enabled: true
+  security_configuration: sec
+  notify_delay_after: 5
+  description: d
+  tags: {team: data}
+jobs:
+  a: {script_location: s3://bucket/a.py, name: exact-a, python_version: "3", worker_type: G.1X, number_of_workers: 2,
+      execution_class: FLEX}
+  b: {script_location: s3://bucket/b.py, name_suffix: b-job, command: gluestreaming, worker_type: G.025X,
+      number_of_workers: 2, execution_class: STANDARD}
+  c: {script_location: s3://bucket/c.py, command: pythonshell, python_version: "3.9", max_capacity: 0.0625}
+stages:
+  a: {}
+  b: {}
+  c: {after: [a]}
+"""
+
+
+def test_a_spec_with_every_job_field_passes_and_one_job_cannot_hold_contradictions(validator):
+    from generator.spec.load import load_plan
+
+    document = load_yaml(JOBS_SPEC, "j.yaml").data
+    assert [error.message for error in validator.iter_errors(document)] == []
+    assert [job.key for job in load_plan(JOBS_SPEC, "j.yaml").jobs] == ["a", "b", "c"]  # gluegen agrees
+    for field, value in [("worker_type", "G.1X"), ("number_of_workers", 2), ("execution_class", "FLEX")]:
+        refused = load_yaml(JOBS_SPEC, "j.yaml").data
+        refused["jobs"]["c"][field] = value
+        assert not validator.is_valid(refused), field

@@ -186,6 +186,33 @@ EXPECTED = {
     """),
     # Issue 10: a layer starts all its actions at once, each ends on its own, and the next layer
     # waits for every one of them; the clean-up's trigger is deactivated (`enabled: false`), so it never fires.
+    # Issue 11: the same layers with their jobs defined in the spec; defining jobs changes no run.
+    ("layered_jobs", ()): run("""
+        step 1: bronze_layer
+        step 2: silver_layer
+        step 3: gold_layer
+        bronze_layer.bronze_claims: SUCCEEDED
+        bronze_layer.bronze_members: SUCCEEDED
+        bronze_layer.bronze_providers: SUCCEEDED
+        silver_layer.silver_claims: SUCCEEDED
+        silver_layer.silver_members: SUCCEEDED
+        silver_layer.silver_providers: SUCCEEDED
+        gold_layer.gold_claims: SUCCEEDED
+        gold_layer.gold_members: SUCCEEDED
+        gold_layer.gold_summary: SUCCEEDED
+    """),
+    ("layered_jobs", ("bronze_layer.bronze_members=TIMEOUT",)): run("""
+        step 1: bronze_layer
+        bronze_layer.bronze_claims: SUCCEEDED
+        bronze_layer.bronze_members: TIMEOUT
+        bronze_layer.bronze_providers: SUCCEEDED
+        silver_layer.silver_claims: NOT_RUN
+        silver_layer.silver_members: NOT_RUN
+        silver_layer.silver_providers: NOT_RUN
+        gold_layer.gold_claims: NOT_RUN
+        gold_layer.gold_members: NOT_RUN
+        gold_layer.gold_summary: NOT_RUN
+    """),
     ("layered_medallion", ()): run("""
         step 1: bronze_layer
         step 2: silver_layer
