@@ -553,7 +553,7 @@ def expected_action(act: Act, jobs: dict[str, str], crawlers: dict[str, str]) ->
 
 def test_step1_init_and_apply_succeed(case):
     spec, seen = case
-    assert {"init", "validate", "apply"} <= set(seen.steps), seen.failure
+    assert {"init", "apply"} <= set(seen.steps), seen.failure
 
 
 def test_step2_workflow_name_description_and_tags(case):
