@@ -146,7 +146,7 @@ def origin(spec: Path, out_dir: Path) -> Origin:
     return found
 
 
-def _named_spec(text: str, out_dir: Path) -> Path | None:
+def named_spec(text: str, out_dir: Path) -> Path | None:
     """The spec a generated file's header names, found from the out dir the way the
     header defines its root; None when the header names none or was written for an
     out dir that is not this one (the folder was moved or copied)."""
@@ -230,7 +230,7 @@ def _survey_module(target: Target, out_dir: Path | None, run: dict[Path, Target]
     own = target.spec.resolve() if target.spec is not None else None
     others: dict[Path, Path] = {}
     for name, text in on_disk.generated.items():
-        named = _named_spec(text, out_dir) if out_dir is not None else None
+        named = named_spec(text, out_dir) if out_dir is not None else None
         _claim(target.folder / name, named, own, run, others)
     stale = tuple(sorted(name for name in on_disk.generated if name not in target.files))
     return ModuleState(target, on_disk, stale, tuple(others.values()))
@@ -266,7 +266,7 @@ def _survey_root(target: RootTarget, out_dir: Path, run: dict[Path, Target]) -> 
     others: dict[Path, Path] = {}
     foreign: dict[str, Path] = {}  # module files of specs this run did not read -> their spec
     for name, text in on_disk.generated.items():
-        named = _named_spec(text, out_dir)
+        named = named_spec(text, out_dir)
         if name in target.files:
             own = target.owners[name].resolve() if name in target.owners else None
             _claim(target.folder / name, named, own, run, others)
@@ -313,7 +313,7 @@ def _orphans(out_dir: Path, run: dict[Path, Target], produced: set[str], *, root
             continue
         files, reasons, specs, shared, kept = [], {}, {}, [], False
         for name, text in read_folder(folder, is_root_file if roots else is_module_file).generated.items():
-            named = _named_spec(text, out_dir)
+            named = named_spec(text, out_dir)
             if named is None:
                 shared.append(name)
                 continue

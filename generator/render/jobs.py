@@ -31,13 +31,6 @@ def name_expression(job: JobDefinition) -> str:
     return f"lookup(var.jobs, {hcl.string(job.key)}, {spec_name(job)})"
 
 
-def name_for(job: JobDefinition, workflow_name: str, jobs: dict[str, str]) -> str:
-    """The job's name in AWS for a module given `workflow_name` and `jobs`."""
-    if job.key in jobs:
-        return jobs[job.key]
-    return job.name if job.name is not None else f"{workflow_name}-{job.suffix}"
-
-
 def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(value)
 

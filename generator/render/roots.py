@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from generator.render import hcl, interface, jobs, views
+from generator.render import hcl, interface, views
 from generator.render.module import DEFAULT_OUT_DIR, DEFAULT_SPECS_DIR, MARKER, Origin, environment, header, shell_word
 from generator.spec.analyse import ROOT_FILES
 from generator.spec.model import ENVS_FOLDER, IDENTIFIER
@@ -110,7 +110,7 @@ def imports_view(members: list[Member]) -> list[dict[str, Any]]:
         blocks = [(f"module.{plan.module}.aws_glue_workflow.this", workflow)]
         blocks += [(f"module.{plan.module}.aws_glue_trigger.{t.address}", t.name_for(workflow)) for t in plan.triggers]
         names = member.environment.input("jobs", {})
-        blocks += [(f"module.{plan.module}.aws_glue_job.{job.key}", jobs.name_for(job, workflow, names)) for job in plan.jobs]
+        blocks += [(f"module.{plan.module}.aws_glue_job.{job.key}", job.name_for(workflow, names)) for job in plan.jobs]
         found.append({
             "module": plan.module,
             "source": member.origin.spec,

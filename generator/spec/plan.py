@@ -6,6 +6,7 @@ no decisions of their own beyond laying values out.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal
@@ -118,6 +119,12 @@ class JobDefinition:
     @property
     def suffix(self) -> str:
         return self.name_suffix or self.key
+
+    def name_for(self, workflow_name: str, jobs: Mapping[str, str]) -> str:
+        """The job's name in AWS when the module's var.workflow_name is `workflow_name` and var.jobs `jobs`."""
+        if self.key in jobs:
+            return jobs[self.key]
+        return self.name if self.name is not None else f"{workflow_name}-{self.suffix}"
 
 
 @dataclass(frozen=True)
