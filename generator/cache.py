@@ -109,6 +109,11 @@ class Run:
         self.command, self.specs, self.out_dir = command, specs, out_dir or DEFAULT_OUT_DIR
         self.specs_dir = None if specs else specs_dir or DEFAULT_SPECS_DIR
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Run) and all(getattr(self, name) == getattr(other, name) for name in self.__slots__)
+
+    __hash__ = None  # type: ignore[assignment]  # compared, never a key
+
 
 def parse(argv: list[str]) -> Run | None:
     """The run, when it is `check` or `generate` with only the arguments this parser knows
@@ -467,9 +472,11 @@ def answer(argv: list[str]) -> int | None:
     run = parse(argv)
     if run is None or disabled():
         return None
+    global _seen
     try:
-        key_ = key(run)
-        state = tree(run.out_dir)
+        key_, files = key(run), []
+        state = tree(run.out_dir, files)
+        _seen = (run, key_, state, files)  # on a miss, the normal path's Recorder starts from these
         code, out, err, probes = load(location(), key_, state)
         for path, found in probes:
             if probe(path) != found:
@@ -488,6 +495,11 @@ def answer(argv: list[str]) -> int | None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
     return code
+
+
+# What `answer` computed for its run (key, out dir state and files), so that on a miss the
+# Recorder of the same run does not read and hash it all again; `finish` observes afresh anyway.
+_seen: tuple[Run, bytes, bytes, list[tuple[str, bytes]]] | None = None
 
 
 class _Tee:
@@ -516,14 +528,23 @@ class Recorder:
     stored when the out dir is as it was (the run changed nothing) and the exit code is 0 or 1."""
 
     def __init__(self, run: Run, stdout, stderr, named_spec) -> None:
+        global _seen
         self.run, self.named_spec = run, named_spec
-        self.key = key(run)
-        self.state, self.probes = self._observe()
+        seen, _seen = _seen, None
+        if seen is not None and seen[0] == run:  # the fast path's miss: reuse what it read
+            self.key = seen[1]
+            self.state, self.probes = self._probes(seen[2], seen[3])
+        else:
+            self.key = key(run)
+            self.state, self.probes = self._observe()
         self.stdout, self.stderr = _Tee(stdout), _Tee(stderr)
 
     def _observe(self) -> tuple[bytes, tuple]:
         files: list[tuple[str, bytes]] = []
-        state = tree(self.run.out_dir, files)
+        return self._probes(tree(self.run.out_dir, files), files)
+
+    def _probes(self, state: bytes, files: list[tuple[str, bytes]]) -> tuple[bytes, tuple]:
+        """The state, and each spec a generated file's header names with what is there now."""
         named = {self.named_spec(data.decode("utf-8", "replace"), self.run.out_dir) for _, data in files}
         return state, tuple(sorted((path, probe(path)) for path in map(str, named - {None})))
 

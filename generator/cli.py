@@ -496,7 +496,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
         from generator.cache import Recorder
 
         recorder = Recorder.start(args.command, args.specs, args.out_dir, args.specs_dir, stdout, stderr,
-                                  lambda text, out_dir: workspace._named_spec(text, Path(out_dir)))
+                                  lambda text, out_dir: workspace.named_spec(text, Path(out_dir)))
         if recorder is not None:
             stdout, stderr = recorder.stdout, recorder.stderr
     args.stderr = stderr  # for warnings, which leave the exit code alone

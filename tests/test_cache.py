@@ -446,3 +446,18 @@ def test_a_key_others_could_have_written_is_not_trusted(gluegen, project, loose)
     answered = gluegen("check", cwd=project)
     assert not hit(answered), answered.cache
     same(answered, gluegen("check", cwd=project, GLUEGEN_NO_CACHE="1"))
+
+
+def test_a_miss_reads_the_out_dir_once_before_the_run_and_once_after(gluegen, project):
+    """The normal path's Recorder starts from what the fast path read on its miss (not a second
+    read and hash of the out dir); after the run it observes afresh before storing."""
+    counting = (
+        "import sys\nfrom generator import cache\nreads = []\nreal = cache.tree\n"
+        "cache.tree = lambda *a, **k: reads.append(1) or real(*a, **k)\n"
+        "sys.argv = ['gluegen', 'check']\nfrom generator.__main__ import run\n"
+        "try:\n    run()\nexcept SystemExit as end:\n    print(end.code, len(reads))\n"
+    )
+    environ = {**os.environ, "PYTHONPATH": str(ROOT), "GLUEGEN_CACHE_DIR": str(gluegen.cache_dir)}
+    runs = [subprocess.run([sys.executable, "-c", counting], cwd=project, env=environ, capture_output=True,
+                           text=True, timeout=300).stdout.split() for _ in range(2)]
+    assert runs == [["0", "2"], ["0", "1"]]  # a miss: before and after; a hit: once
