@@ -392,6 +392,31 @@ def cmd_drift(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
     return ExitCode.DRIFT if drifted else ExitCode.OK
 
 
+def _runs(name: str):
+    """A handler of generator.runs.commands, imported when its command runs (boto3, the watcher)."""
+    def handler(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
+        from generator.runs import commands
+
+        return getattr(commands, name)(args, stdout)
+    return handler
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a number of seconds") from None
+    if not 0 < seconds <= 7 * 24 * 3600:
+        raise argparse.ArgumentTypeError("give 1 second to 7 days (604800)")
+    return seconds
+
+
+def _count(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 1000:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a whole number from 1 to 1000")
+    return int(value)
+
+
 def _identifier(value: str) -> str:
     """An environment name, as the spec allows it."""
     from generator.spec.model import IDENTIFIER
@@ -412,7 +437,8 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="gluegen",
         description="Declare an AWS Glue workflow in YAML; generate and check its Terraform module.",
-        epilog="exit codes: 0 ok, 1 check found stale output (drift: AWS differs), 2 invalid spec, usage or AWS error",
+        epilog="exit codes: 0 ok, 1 check found stale output (drift: AWS differs; run, status, resume: the run did not "
+               "succeed or did not follow the spec), 2 invalid spec, usage or AWS error",
     )
     top.add_argument("--version", action="version", version=f"gluegen {__version__}")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -460,7 +486,38 @@ def parser() -> argparse.ArgumentParser:
     import_.add_argument("--force", action="store_true", help="replace an existing spec")
     drift = add("drift", "compare each spec's environment with what runs in AWS (exit 1 on drift)", cmd_drift)
     drift.add_argument("--env", type=_identifier, metavar="ENV", help="environment to compare (default: a spec's only one)")
-    for sub in (import_, drift):
+    run = add("run", "start a run of the spec's workflow (StartWorkflowRun); --wait follows and verifies it",
+              _runs("cmd_run"), specs=False)
+    run.add_argument("--property", action="append", default=[], metavar="KEY=VALUE",
+                     help="a run property, merged over the workflow's default_run_properties; repeatable. Values are "
+                          "data, never secrets: Glue logs run properties and shows them in the console")
+    run.add_argument("--wait", action="store_true", help="follow the run to its end, then verify it (exit 0 only "
+                     "when it completed, every job and crawler that ran succeeded and it followed the spec)")
+    status = add("status", "show a run's stages, states and times, and its verdict", _runs("cmd_status"), specs=False)
+    which = status.add_mutually_exclusive_group()
+    which.add_argument("--run-id", metavar="ID", help="the run (default: the latest)")
+    which.add_argument("--last", type=_count, metavar="N", help="list the latest N runs with their verdicts")
+    which.add_argument("--history", action="store_true",
+                       help="per stage over the last 100 runs: p50/p95 duration and failure rate")
+    status.add_argument("--verify", action="store_true", help="check the run against the spec (order, conditions, "
+                        "which stages ran); a difference makes the exit code 1")
+    status.add_argument("--wait", action="store_true", help="follow the run to its end first (then verify it)")
+    resume = add("resume", "resume a run from its failed (or named) stages (ResumeWorkflowRun)", _runs("cmd_resume"),
+                 specs=False)
+    resume.add_argument("--stage", action="append", default=[], metavar="NAME",
+                        help="resume from this stage (every action of it) or STAGE.ACTION; repeatable "
+                             "(default: every failed job and crawler)")
+    resume.add_argument("--wait", action="store_true", help="follow the resumed run to its end, then verify it")
+    for sub in (run, status, resume):
+        sub.add_argument("spec", metavar="SPEC", help="the spec whose workflow it is")
+        if sub is resume:
+            sub.add_argument("run_id", metavar="RUN_ID", help="the run to resume (it must have ended)")
+        sub.add_argument("--env", type=_identifier, metavar="ENV",
+                         help="the environment whose workflow to use (default: a spec's only one; none: workflow.name)")
+        sub.add_argument("--json", action="store_true", help="print one JSON document instead of text")
+        sub.add_argument("--timeout", type=_seconds, metavar="SECONDS",
+                             help="with --wait: stop waiting after this long (exit 1; the run goes on)")
+    for sub in (import_, drift, run, status, resume):
         sub.add_argument("--region", metavar="R", help="AWS region (default: the environment's, or the AWS config's)")
         sub.add_argument("--profile", metavar="P", help="AWS profile")
         sub.add_argument("--endpoint-url", metavar="URL", help="Glue and STS endpoint (an emulator, a VPC endpoint)")

@@ -15,6 +15,7 @@ class ExitCode(IntEnum):
     STALE = 1  # `check`: the committed module differs from what the spec renders
     DRIFT = 1  # `drift`: what runs in AWS differs from the spec (an alias of STALE)
     ERROR = 2  # invalid spec, invalid usage, or a file gluegen refuses to touch
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it)
 
 
 @dataclass(frozen=True, order=True)
@@ -77,3 +78,7 @@ class LiveError(GluegenError):
 
 class WorkflowNotFound(LiveError):
     """AWS has no workflow of that name (for `drift`, the largest difference of all)."""
+
+
+class Throttled(LiveError):
+    """AWS throttled a call past botocore's retries (a watcher backs off and tries again)."""

@@ -24,7 +24,9 @@ class Expected:
     run_properties: bool = True  # False: workflow.ignore_changes leaves them to something else
 
 
-def _active(trigger: Trigger, inputs: dict[str, Any]) -> bool:
+def active(trigger: Trigger, inputs: dict[str, Any]) -> bool:
+    """Whether the module leaves `trigger` activated under an environment's `inputs` (a start
+    trigger: whether it fires by itself; a conditional trigger: whether it fires at all)."""
     if trigger.type == "SCHEDULED":
         return not inputs.get("paused", False)
     if trigger.type != "CONDITIONAL":
@@ -65,7 +67,7 @@ def expected(plan: Plan, env: EnvironmentPlan | None) -> Expected:
         live = LiveTrigger(
             name=trigger.name_for(name),
             type=trigger.type,
-            state="ACTIVATED" if _active(trigger, inputs) else "CREATED",
+            state="ACTIVATED" if active(trigger, inputs) else "CREATED",
             description=trigger.description,
             schedule=inputs.get("schedule", trigger.schedule) if trigger.type == "SCHEDULED" else None,
             logical=(trigger.logical or "AND") if conditions else None,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
@@ -19,7 +19,7 @@ from typing import Any
 from generator.adopt.live import (
     GLUE_BATCH_WINDOW, TRIGGER_STATES, LiveAction, LiveCondition, LiveJob, LiveTrigger, LiveWorkflow, pairs,
 )
-from generator.errors import LiveError, WorkflowNotFound
+from generator.errors import LiveError, Throttled, WorkflowNotFound
 
 INSTALL_HINT = "boto3 is not installed: install gluegen with its AWS extra, pip install 'gluegen[aws]'"
 DEFAULT_ATTEMPTS = 10  # total attempts per call, unless AWS_MAX_ATTEMPTS or the profile's max_attempts says otherwise
@@ -30,7 +30,7 @@ _THROTTLED = {"ThrottlingException", "Throttling", "TooManyRequestsException", "
               "ProvisionedThroughputExceededException", "SlowDown"}
 
 
-class _Shape:
+class Shape:
     """One value of a document, with its path for messages: `Workflow.Graph.Nodes[2].Type`."""
 
     def __init__(self, value: Any, path: str, source: str) -> None:
@@ -39,23 +39,23 @@ class _Shape:
     def _fail(self, wanted: str) -> LiveError:
         return LiveError(f"{self.source}: {self.path}: expected {wanted}, found {json.dumps(self.value)[:60]}")
 
-    def get(self, key: str) -> _Shape:
+    def get(self, key: str) -> Shape:
         """The member `key`; of an absent value, absent too (optional structures nest)."""
         if self.value is not None and not isinstance(self.value, dict):
             raise self._fail("an object")
-        return _Shape(None if self.value is None else self.value.get(key), f"{self.path}.{key}" if self.path else key, self.source)
+        return Shape(None if self.value is None else self.value.get(key), f"{self.path}.{key}" if self.path else key, self.source)
 
-    def required(self) -> _Shape:
+    def required(self) -> Shape:
         if self.value is None:
             raise LiveError(f"{self.source}: {self.path}: missing")
         return self
 
-    def items(self) -> list[_Shape]:
+    def items(self) -> list[Shape]:
         if self.value is None:
             return []
         if not isinstance(self.value, list):
             raise self._fail("a list")
-        return [_Shape(item, f"{self.path}[{index}]", self.source) for index, item in enumerate(self.value)]
+        return [Shape(item, f"{self.path}[{index}]", self.source) for index, item in enumerate(self.value)]
 
     def text(self) -> str | None:
         if self.value is not None and not isinstance(self.value, str):
@@ -85,7 +85,7 @@ class _Shape:
         return self.value
 
 
-def _action(shape: _Shape) -> LiveAction:
+def _action(shape: Shape) -> LiveAction:
     job, crawler = shape.get("JobName").text(), shape.get("CrawlerName").text()
     if (job is None) == (crawler is None):
         raise LiveError(f"{shape.source}: {shape.path}: an action names exactly one of JobName and CrawlerName")
@@ -99,7 +99,7 @@ def _action(shape: _Shape) -> LiveAction:
     )
 
 
-def _condition(shape: _Shape) -> LiveCondition:
+def _condition(shape: Shape) -> LiveCondition:
     job, crawler = shape.get("JobName").text(), shape.get("CrawlerName").text()
     if (job is None) == (crawler is None):
         raise LiveError(f"{shape.source}: {shape.path}: a condition names exactly one of JobName and CrawlerName")
@@ -117,12 +117,12 @@ TRIGGER_TYPES = ("SCHEDULED", "CONDITIONAL", "ON_DEMAND", "EVENT")
 LOGICALS = ("AND", "ANY")
 
 
-def _one_of(shape: _Shape, key: str, value: str, allowed: tuple[str, ...]) -> None:
+def _one_of(shape: Shape, key: str, value: str, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
         raise LiveError(f"{shape.source}: {shape.get(key).path}: '{value}' is not a Glue value ({', '.join(allowed)})")
 
 
-def trigger_from(shape: _Shape, tags: dict[str, str] | None = None) -> LiveTrigger:
+def trigger_from(shape: Shape, tags: dict[str, str] | None = None) -> LiveTrigger:
     """A `Trigger` structure of the Glue API (GetTriggers, or a graph node's TriggerDetails)."""
     predicate = shape.get("Predicate")
     # In AWS's order: the provider's `predicate.conditions` is a list, so order is part of the plan.
@@ -154,7 +154,7 @@ def trigger_from(shape: _Shape, tags: dict[str, str] | None = None) -> LiveTrigg
     )
 
 
-def job_from(shape: _Shape, tags: dict[str, str] | None = None) -> LiveJob:
+def job_from(shape: Shape, tags: dict[str, str] | None = None) -> LiveJob:
     """A `Job` structure of the Glue API (BatchGetJobs, GetJob)."""
     command = shape.get("Command")
     source = shape.get("SourceControlDetails")
@@ -190,7 +190,7 @@ def job_from(shape: _Shape, tags: dict[str, str] | None = None) -> LiveJob:
     )
 
 
-def _workflow(shape: _Shape, triggers: list[LiveTrigger], tags: dict[str, str] | None) -> LiveWorkflow:
+def _workflow(shape: Shape, triggers: list[LiveTrigger], tags: dict[str, str] | None) -> LiveWorkflow:
     blueprint = shape.get("BlueprintDetails")
     blueprint_name = blueprint.get("BlueprintName").text() if blueprint.value is not None else None
     return LiveWorkflow(
@@ -204,7 +204,7 @@ def _workflow(shape: _Shape, triggers: list[LiveTrigger], tags: dict[str, str] |
     )
 
 
-def _graph_triggers(workflow: _Shape) -> list[_Shape]:
+def _graph_triggers(workflow: Shape) -> list[Shape]:
     return [node.get("TriggerDetails").get("Trigger").required()
             for node in workflow.get("Graph").get("Nodes").items() if node.get("Type").text() == "TRIGGER"]
 
@@ -215,7 +215,7 @@ def from_json(text: str, source: str) -> LiveWorkflow:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise LiveError(f"{source}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}") from None
-    root = _Shape(document, "", source)
+    root = Shape(document, "", source)
     if not isinstance(document, dict) or not isinstance(document.get("Workflow"), dict):
         raise LiveError(f"{source}: not the output of `aws glue get-workflow --include-graph`: it has no 'Workflow' object")
     workflow = root.get("Workflow")
@@ -265,8 +265,10 @@ def _one_line(message: str) -> str:
 
 
 @contextmanager
-def aws_errors(what: str, workflow: str | None = None, region: str | None = None) -> Iterator[None]:
-    """Each way a call to AWS fails, as one line: `what` is the call, for the message."""
+def aws_errors(what: str, workflow: str | None = None, region: str | None = None,
+               refusals: Mapping[str, str] | None = None) -> Iterator[None]:
+    """Each way a call to AWS fails, as one line: `what` is the call, for the message;
+    `refusals`: error code -> what it means here (AWS's own message follows it)."""
     _, exceptions, _ = _botocore()
     try:
         yield
@@ -283,12 +285,14 @@ def aws_errors(what: str, workflow: str | None = None, region: str | None = None
         info, meta = error.response.get("Error", {}), error.response.get("ResponseMetadata", {})
         code, message = info.get("Code", ""), _one_line(info.get("Message", ""))
         attempts = meta.get("RetryAttempts", 0) + 1
+        if refusals and code in refusals:
+            raise LiveError(f"{refusals[code]} ({code}: {message})" if message else refusals[code]) from None
         if code == "EntityNotFoundException" and workflow is not None:
             raise WorkflowNotFound(f"no Glue workflow named '{workflow}' in {region}") from None
         if code in _ACCESS_DENIED or meta.get("HTTPStatusCode") == 403:
             raise LiveError(f"access denied: {what}: {message or code}") from None
         if code in _THROTTLED:
-            raise LiveError(f"AWS throttled {what} {attempts} times in a row; try again later "
+            raise Throttled(f"AWS throttled {what} {attempts} times in a row; try again later "
                             "(AWS_MAX_ATTEMPTS raises the number of attempts)") from None
         raise LiveError(f"{what} failed: {code}: {message}") from None
     except exceptions.BotoCoreError as error:
@@ -340,7 +344,7 @@ def read_jobs(connection: Connection, names: tuple[str, ...]) -> tuple[tuple[Liv
         batch = list(names[start:start + size])
         with aws_errors("glue:BatchGetJobs"):
             answer = connection.glue.batch_get_jobs(JobNames=batch)
-        shape = _Shape(answer, "", "BatchGetJobs")
+        shape = Shape(answer, "", "BatchGetJobs")
         missing |= {item.text() or "" for item in shape.get("JobsNotFound").items()}
         for item in shape.get("Jobs").items():
             name = item.get("Name").required().text()
@@ -356,14 +360,14 @@ def from_api(connection: Connection, workflow: str, *, with_jobs: bool = False) 
     glue = connection.glue
     with aws_errors("glue:GetWorkflow", workflow, connection.region):
         document = glue.get_workflow(Name=workflow, IncludeGraph=True)
-    shape = _Shape(document, "", f"GetWorkflow {workflow}").get("Workflow").required()
+    shape = Shape(document, "", f"GetWorkflow {workflow}").get("Workflow").required()
     if shape.get("Graph").value is not None:
         found = _graph_triggers(shape)
     else:
         found = []
         with aws_errors("glue:GetTriggers"):
             for page in glue.get_paginator("get_triggers").paginate():
-                found += [item for item in _Shape(page, "", "GetTriggers").get("Triggers").items()
+                found += [item for item in Shape(page, "", "GetTriggers").get("Triggers").items()
                           if item.get("WorkflowName").text() == workflow]
     triggers = [trigger_from(item, _tags(connection, "trigger", item.get("Name").required().text())) for item in found]
     live = _workflow(shape, triggers, _tags(connection, "workflow", workflow))

@@ -11,6 +11,7 @@ whose trigger never fires ends NOT_RUN. A stage with
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from generator.errors import UsageError
@@ -57,10 +58,13 @@ def parse_failures(plan: Plan, options: list[str]) -> dict[str, str]:
     return failures
 
 
-def simulate(plan: Plan, failures: dict[str, str]) -> Run:
+def simulate(plan: Plan, failures: Mapping[str, str], activated: Mapping[str, bool] | None = None) -> Run:
+    """`failures`: action label -> the state it ends in (others succeed); `activated`: conditional
+    trigger address -> whether it is activated (default: the spec's `enabled`)."""
     ended: dict[str, str] = {}  # action label -> end state
     started: set[str] = set()
-    waiting = [trigger for trigger in plan.triggers if trigger.conditions and trigger.enabled]  # deactivated: never fires
+    on = activated if activated is not None else {trigger.address: trigger.enabled for trigger in plan.triggers}
+    waiting = [trigger for trigger in plan.triggers if trigger.conditions and on[trigger.address]]  # deactivated: never fires
     current = tuple(dict.fromkeys(action.stage for action in plan.start.actions))
     steps = []
     while current:
