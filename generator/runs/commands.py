@@ -95,13 +95,15 @@ def _watch(args: argparse.Namespace, stdout: TextIO, run_target: RunTarget, conn
 
 def _again(args: argparse.Namespace, run_id: str) -> str:
     """The `gluegen status ... --wait` that watches run `run_id` again, with this command's AWS options."""
+    import shlex
+
     from generator.render.module import shell_word
 
-    words = ["gluegen", "status", args.spec, "--run-id", run_id, "--wait"]
+    words = ["status", shell_word(args.spec), "--run-id", shlex.quote(run_id), "--wait"]
     for option in ("env", "region", "profile", "endpoint_url"):
         if getattr(args, option):
-            words += [f"--{option.replace('_', '-')}", getattr(args, option)]
-    return " ".join(shell_word(word) for word in words)
+            words += [f"--{option.replace('_', '-')}", shlex.quote(getattr(args, option))]
+    return " ".join(["gluegen", *words])
 
 
 def _properties(options: list[str]) -> dict[str, str]:
