@@ -261,6 +261,8 @@ def _botocore():
 def _one_line(message: str) -> str:
     """An error message on one line; from an XML body (moto answers Glue's JSON API so on a denial), its <Message>."""
     found = re.search(r"<Message>(.*?)</Message>", message, re.S)
+    if not found and message.lstrip().startswith("<"):  # an HTML error page (a proxy, an emulator's 500)
+        return "an HTML error page, not an AWS answer"
     return " ".join((found.group(1) if found else message).split())
 
 

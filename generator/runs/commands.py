@@ -145,9 +145,9 @@ def cmd_run(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
 
 def cmd_status(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
     run_target, connection = _target(args)
-    glue.workflow(connection, run_target.workflow)  # an unknown workflow says so, not "no run"
+    workflow = glue.workflow(connection, run_target.workflow)  # an unknown workflow says so, not "no run"
     if args.history:
-        records = list(glue.runs(connection, run_target.workflow, HISTORY_RUNS))
+        records = glue.runs(connection, run_target.workflow, HISTORY_RUNS)
         found = summarise(run_target, records)
         if args.json:
             print(json.dumps({"workflow": run_target.workflow, "runs": len(records), "stages": [
@@ -158,7 +158,7 @@ def cmd_status(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
                 print(line, file=stdout)
         return ExitCode.OK
     if args.last is not None:
-        records = list(glue.runs(connection, run_target.workflow, args.last))
+        records = glue.runs(connection, run_target.workflow, args.last)
         listed = []
         for record in records:
             _, _, verdict = _verdict(run_target, record)
@@ -173,12 +173,9 @@ def cmd_status(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
                 print(f"{record.run_id}  {record.started.isoformat() if record.started else '?'}  {record.status:<9}  "
                       f"{verdict.summary}", file=stdout)
         return ExitCode.OK
-    run_id = args.run_id
+    run_id = args.run_id or workflow.last_run
     if run_id is None:
-        latest = list(glue.runs(connection, run_target.workflow, 1))
-        if not latest:
-            raise UsageError(f"workflow {run_target.workflow} has no runs yet: start one with gluegen run {args.spec}")
-        run_id = latest[0].run_id
+        raise UsageError(f"workflow {run_target.workflow} has no runs yet: start one with gluegen run {args.spec}")
     if args.wait:
         return _watch(args, stdout, run_target, connection, run_id)
     record = glue.run(connection, run_target.workflow, run_id)

@@ -8,14 +8,15 @@ same one-line errors (exit 2) as in `import` and `drift`; the refusals particula
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from generator.adopt.read import Connection, Shape, aws_errors
 from generator.errors import LiveError
-from generator.runs.record import RunRecord, from_answer, from_run
+from generator.runs.record import EPOCH, RunRecord, from_answer, from_run
 
 RUNS_PAGE = 100  # GetWorkflowRuns MaxResults (the service allows 1-1,000)
+RUNS_READ = 1_000  # at most this many runs are read to find the latest (Glue keeps 90 days of them)
 
 
 @dataclass(frozen=True)
@@ -25,13 +26,15 @@ class Workflow:
     name: str
     default_run_properties: dict[str, str]
     max_concurrent_runs: int | None
+    last_run: str | None  # the id of its latest run (LastRun), if any
 
 
 def workflow(connection: Connection, name: str) -> Workflow:
     with aws_errors("glue:GetWorkflow", name, connection.region):
         answer = connection.glue.get_workflow(Name=name, IncludeGraph=False)
     shape = Shape(answer, "", f"GetWorkflow {name}").get("Workflow").required()
-    return Workflow(name, shape.get("DefaultRunProperties").strings(), shape.get("MaxConcurrentRuns").number())
+    return Workflow(name, shape.get("DefaultRunProperties").strings(), shape.get("MaxConcurrentRuns").number(),
+                    shape.get("LastRun").get("WorkflowRunId").text())
 
 
 def start(connection: Connection, found: Workflow, properties: Mapping[str, str]) -> str:
@@ -54,25 +57,25 @@ def run(connection: Connection, name: str, run_id: str) -> RunRecord:
     return from_answer(answer, f"GetWorkflowRun {run_id}")
 
 
-def runs(connection: Connection, name: str, limit: int) -> Iterator[RunRecord]:
-    """The workflow's runs, newest first (as Glue lists them), at most `limit`, with their graphs."""
+def runs(connection: Connection, name: str, limit: int) -> list[RunRecord]:
+    """The workflow's latest `limit` runs with their graphs, newest first. Glue's API does not say in
+    which order GetWorkflowRuns lists runs (moto lists the oldest first), so every page is read,
+    up to RUNS_READ runs, and sorted by start."""
     token = None
-    count = 0
-    while count < limit:
-        arguments = {"Name": name, "IncludeGraph": True, "MaxResults": min(RUNS_PAGE, limit - count)}
+    found: list[RunRecord] = []
+    while len(found) < RUNS_READ:
+        arguments = {"Name": name, "IncludeGraph": True, "MaxResults": RUNS_PAGE}
         if token:
             arguments["NextToken"] = token
         with aws_errors("glue:GetWorkflowRuns", name, connection.region):
             answer = connection.glue.get_workflow_runs(**arguments)
         shape = Shape(answer, "", "GetWorkflowRuns")
-        for item in shape.get("Runs").items():
-            yield from_run(item)
-            count += 1
-            if count >= limit:
-                return
+        found += [from_run(item) for item in shape.get("Runs").items()]
         token = shape.get("NextToken").text()
         if not token:
-            return
+            break
+    found.sort(key=lambda record: record.started or EPOCH, reverse=True)
+    return found[:limit]
 
 
 def resume(connection: Connection, name: str, run_id: str, node_ids: list[str]) -> tuple[str, tuple[str, ...]]:

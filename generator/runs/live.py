@@ -16,19 +16,22 @@ from rich.table import Table
 
 from generator.runs.record import RunRecord
 from generator.runs.target import RunTarget
-from generator.runs.view import HEADINGS, Row, cells, header
+from generator.runs.view import HEADINGS, NARROW, NARROW_COLUMNS, Row, cells, header
 
 STYLES = {"succeeded": "green", "failed": "bold red", "timed out": "bold red", "error": "bold red",
           "stopped": "yellow", "cancelled": "yellow", "expired": "yellow", "running": "cyan",
           "starting": "cyan", "not run": "dim", "waiting": "dim"}
 
 
-def renderable(run_target: RunTarget, record: RunRecord, found: tuple[Row, ...]) -> Table:
+def renderable(run_target: RunTarget, record: RunRecord, found: tuple[Row, ...], width: int = NARROW) -> Table:
+    """The table; on a terminal narrower than NARROW columns, without the job names, DPU-seconds and errors."""
+    shown = range(len(HEADINGS)) if width >= NARROW else NARROW_COLUMNS
     grid = Table(title=header(run_target, record), title_justify="left", expand=False)
-    for heading in HEADINGS:
-        grid.add_column(heading, overflow="fold")
+    for index in shown:
+        grid.add_column(HEADINGS[index], overflow="fold")
     for row in found:
-        grid.add_row(*cells(row), style=STYLES.get(row.state))
+        values = cells(row)
+        grid.add_row(*(values[index] for index in shown), style=STYLES.get(row.state))
     return grid
 
 
@@ -42,7 +45,7 @@ class LiveView:
         if not self.started:
             self.live.start()
             self.started = True
-        self.live.update(renderable(run_target, record, found), refresh=True)
+        self.live.update(renderable(run_target, record, found, self.console.width), refresh=True)
 
     def close(self) -> None:
         if self.started:

@@ -24,7 +24,7 @@ FAILED_STATES = ("FAILED", "TIMEOUT", "ERROR", "STOPPED", "CANCELLED", "EXPIRED"
 ACTIVE_STATES = ("STARTING", "RUNNING", "STOPPING", "WAITING", "CANCELLING")
 # WorkflowRunStatistics members that count actions which did not succeed.
 FAILURE_COUNTS = ("FailedActions", "TimeoutActions", "ErroredActions", "StoppedActions")
-_EPOCH = datetime.fromtimestamp(0, timezone.utc)
+EPOCH = datetime.fromtimestamp(0, timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -170,7 +170,7 @@ def from_run(run: Shape) -> RunRecord:
             nodes.append(NodeRun(node_id, "job", name, _ordered(found)))
         elif kind == "CRAWLER":
             crawls = [_crawl(item) for item in node.get("CrawlerDetails").get("Crawls").items()]
-            found = [((crawl.started or _EPOCH, index), crawl) for index, crawl in enumerate(crawls)]
+            found = [((crawl.started or EPOCH, index), crawl) for index, crawl in enumerate(crawls)]
             nodes.append(NodeRun(node_id, "crawler", name, _ordered(found)))
         else:
             raise LiveError(f"{node.source}: {node.get('Type').path}: '{kind}' is not a Glue node type (CRAWLER, JOB, TRIGGER)")

@@ -196,7 +196,7 @@ def verify(run_target: RunTarget, binding: Binding, record: RunRecord, observed:
             summary += f" ({', '.join(failed)} already)"
     elif record.status == "COMPLETED" and not failed and not record.failed_actions and not mismatches:
         status, summary = "succeeded", "succeeded: the run completed, every job and crawler that ran succeeded" + (
-            ", and it followed the spec" if record.has_graph else "")
+            ", and it followed the spec" if record.has_graph and against_spec else "")
     else:
         reasons = [f"Glue reports the run {record.status}" + (f": {record.error}" if record.error else "")]
         if failed:

@@ -86,13 +86,15 @@ def _what(row: Row) -> str:
     return f"{row.kind} '{row.name}'" if row.name else f"{row.kind} (name not known)"
 
 
-def changes(before: dict[str, str], record: RunRecord, now_rows: tuple[Row, ...], status_before: str | None) -> list[str]:
-    """One plain line per state that changed since `before` (label -> state): for CI logs and pipes."""
+def changes(before: dict[str, tuple[str, int]], record: RunRecord, now_rows: tuple[Row, ...],
+            status_before: str | None) -> list[str]:
+    """One plain line per state (or attempt) that changed since `before` (label -> state and
+    attempts), for CI logs and pipes."""
     lines = []
     if status_before is None:
         lines.append(f"{clock(record.started)} run {record.run_id} of {record.workflow}: {record.status}")
     for row in now_rows:
-        if before.get(row.label) == row.state or (row.label not in before and row.state == NOT_STARTED):
+        if before.get(row.label) == (row.state, row.attempts) or (row.label not in before and row.state == NOT_STARTED):
             continue
         if row.state in (NOT_STARTED, NOT_RUN):
             lines.append(f"{row.label}: {row.state}")
@@ -109,6 +111,10 @@ def changes(before: dict[str, str], record: RunRecord, now_rows: tuple[Row, ...]
 
 
 HEADINGS = ("stage", "job or crawler", "state", "started", "took", "DPU-s", "error")
+
+
+NARROW = 80  # columns: below this the live view keeps stage, state, started and took
+NARROW_COLUMNS = (0, 2, 3, 4)
 
 
 def cells(row: Row) -> tuple[str, ...]:

@@ -44,13 +44,13 @@ class PlainView:
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
-        self.states: dict[str, str] = {}
+        self.states: dict[str, tuple[str, int]] = {}
         self.status: str | None = None
 
     def update(self, run_target: RunTarget, record: RunRecord, found: tuple[Row, ...]) -> None:
         for line in changes(self.states, record, found, self.status):
             print(line, file=self.stream, flush=True)
-        self.states = {row.label: row.state for row in found}
+        self.states = {row.label: (row.state, row.attempts) for row in found}
         self.status = record.status
 
     def close(self) -> None:
