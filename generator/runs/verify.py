@@ -164,13 +164,15 @@ def verify(run_target: RunTarget, binding: Binding, record: RunRecord, observed:
         mismatches += binding.problems
         for node in record.nodes:
             if (node.kind, node.name) not in binding.labels and node.attempts:
-                mismatches.append(f"{node.kind} '{node.name}' ran in this workflow run but is no stage of the spec")
+                mismatches.append(f"{node.kind} '{node.name}' ran in this workflow run, but no stage of the spec runs it")
         mismatches += _starts(run_target, binding, observed)
         ended = {label: seen.state for label, seen in observed.items() if seen.state in TERMINAL_STATES}
         predicted = simulate(plan, {label: state for label, state in ended.items() if state != SUCCEEDED},
                              run_target.activated)
         settled = record.finished and record.status != "STOPPED"  # a stopped run leaves stages unrun
         for slot in run_target.slots:
+            if slot.label not in binding.names:  # its job is not known: binding.problems says why
+                continue
             seen = observed[slot.label]
             trigger = _starter(plan.triggers, slot.trigger)
             should = predicted.states[slot.label] != NOT_RUN
