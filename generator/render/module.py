@@ -162,6 +162,6 @@ def render(plan: Plan, origin: Origin | None = None) -> dict[str, str]:
             files[name] = env.get_template(f"{name}.jinja").render(context, **{key: view(plan)})
     files["variables.tf"] = env.get_template("variables.tf.jinja").render(context)
     files["outputs.tf"] = env.get_template("outputs.tf.jinja").render(context)
-    files["README.md"] = env.get_template("README.md.jinja").render(context, readme=readme_view(plan, variables, outputs))
+    files["README.md"] = env.get_template("README.md.jinja").render(context, readme=readme_view(plan, variables, outputs, shell_word(origin.spec)))
     assert all(is_module_file(name) for name in files), "a new kind of file: add it to FIXED_FILES"
     return dict(sorted(files.items()))

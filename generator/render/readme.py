@@ -219,7 +219,18 @@ def _jobs_note(plan: Plan) -> str | None:
     return text
 
 
-def readme_view(plan: Plan, variables: list[Variable], outputs: list[Output]) -> dict[str, Any]:
+def _run_commands(spec: str) -> list[tuple[str, str]]:
+    """The gluegen commands that start, watch, verify and resume a run, their comments aligned."""
+    commands = [
+        (f"gluegen run {spec} --wait", "start a run, follow it, verify it against the spec"),
+        (f"gluegen status {spec} --verify", "the latest run: stages, times, errors, verdict"),
+        (f"gluegen resume {spec} RUN_ID --wait", "rerun a run's failed stages and what follows them"),
+    ]
+    width = max(len(command) for command, _ in commands)
+    return [(command, f"{' ' * (width - len(command))}  # {comment}") for command, comment in commands]
+
+
+def readme_view(plan: Plan, variables: list[Variable], outputs: list[Output], spec: str) -> dict[str, Any]:
     triggers = []
     for trigger in plan.triggers:
         stages = ", ".join(code(action.label) for action in trigger.actions)
@@ -272,4 +283,5 @@ def readme_view(plan: Plan, variables: list[Variable], outputs: list[Output]) ->
         "schedule_note": plan.start.type == "SCHEDULED",
         "s3_bucket": plan.event.s3_bucket if plan.event else None,
         "start_command": f"aws glue start-workflow-run --name {shlex.quote(plan.workflow_name)}",
+        "run_commands": _run_commands(spec),
     }
