@@ -293,3 +293,12 @@ def test_a_spec_with_environments_needs_env(glue, clock, cli):
     assert (result.code, result.err) == (2, "tests/fixtures/runs/cleanup.yaml declares environments dev, prod: name one with --env\n")
     result = cli("run", "tests/fixtures/runs/cleanup.yaml", "--env", "qa")
     assert (result.code, result.err) == (2, "tests/fixtures/runs/cleanup.yaml declares no environment 'qa' (it has dev, prod)\n")
+
+
+def test_the_readme_shows_these_transcripts():
+    """README "Run and verify" quotes the two transcripts above; they cannot drift apart."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    shown = [block.split("```", 1)[0] for block in readme.split("```\n$ gluegen run specs/metriccare.yaml --wait\n")[1:]]
+    assert shown == [CLEAN_TRANSCRIPT, FAILED_TRANSCRIPT]
