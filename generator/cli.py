@@ -393,11 +393,13 @@ def cmd_drift(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
 
 
 def _runs(name: str):
-    """A handler of generator.runs.commands, imported when its command runs (boto3, the watcher)."""
+    """A handler of generator.runs.commands (imported when its command runs: boto3, the watcher),
+    given the spec's plan."""
     def handler(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
         from generator.runs import commands
 
-        return getattr(commands, name)(args, stdout)
+        (module,) = load_modules([args.spec], rendered=False, warn=args.stderr)
+        return getattr(commands, name)(args, module.plan, stdout)
     return handler
 
 

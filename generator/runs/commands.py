@@ -39,13 +39,10 @@ def _environment(plan: Plan, source: str, name: str | None) -> EnvironmentPlan |
     return next(iter(envs.values()), None)  # none: the module's own defaults (workflow.name)
 
 
-def _target(args: argparse.Namespace) -> tuple[RunTarget, read.Connection]:
-    from generator.cli import load_modules
-
-    (module,) = load_modules([args.spec], rendered=False, warn=args.stderr)
-    env = _environment(module.plan, module.source, args.env)
+def _target(args: argparse.Namespace, plan: Plan) -> tuple[RunTarget, read.Connection]:
+    env = _environment(plan, plan.source, args.env)
     region = args.region or (env.region if env is not None else None)
-    return target(module.plan, env), read.connect(region, args.profile, args.endpoint_url)
+    return target(plan, env), read.connect(region, args.profile, args.endpoint_url)
 
 
 def _verdict(run_target: RunTarget, record: RunRecord, previous: RunRecord | None = None, *, against_spec: bool = True):
@@ -120,9 +117,9 @@ def _properties(options: list[str]) -> dict[str, str]:
     return found
 
 
-def cmd_run(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
+def cmd_run(args: argparse.Namespace, plan: Plan, stdout: TextIO) -> ExitCode:
     properties = _properties(args.property)
-    run_target, connection = _target(args)
+    run_target, connection = _target(args, plan)
     workflow = glue.workflow(connection, run_target.workflow)
     declared = set(run_target.declared_properties) | set(workflow.default_run_properties)
     for key in sorted(set(properties) - declared):
@@ -143,8 +140,8 @@ def cmd_run(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
     return _watch(args, stdout, run_target, connection, run_id)
 
 
-def cmd_status(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
-    run_target, connection = _target(args)
+def cmd_status(args: argparse.Namespace, plan: Plan, stdout: TextIO) -> ExitCode:
+    run_target, connection = _target(args, plan)
     workflow = glue.workflow(connection, run_target.workflow)  # an unknown workflow says so, not "no run"
     if args.history:
         records = glue.runs(connection, run_target.workflow, HISTORY_RUNS)
@@ -190,8 +187,8 @@ def _resumed_from(connection: read.Connection, run_target: RunTarget, record: Ru
     return glue.run(connection, run_target.workflow, record.previous_run_id)
 
 
-def cmd_resume(args: argparse.Namespace, stdout: TextIO) -> ExitCode:
-    run_target, connection = _target(args)
+def cmd_resume(args: argparse.Namespace, plan: Plan, stdout: TextIO) -> ExitCode:
+    run_target, connection = _target(args, plan)
     record = glue.run(connection, run_target.workflow, args.run_id)
     if not record.finished:
         raise UsageError(f"run {args.run_id} is {record.status}: Glue resumes only a run that has ended "
