@@ -96,11 +96,14 @@ class FakeClock:
     now_at: datetime
     elapsed: float = 0.0
     sleeps: list[float] = field(default_factory=list)
+    interrupt: bool = False  # the next sleep is interrupted by Ctrl-C
 
     def monotonic(self) -> float:
         return self.elapsed
 
     def sleep(self, seconds: float) -> None:
+        if self.interrupt:
+            raise KeyboardInterrupt
         self.sleeps.append(seconds)
         self.elapsed += seconds
 

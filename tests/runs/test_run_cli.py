@@ -52,14 +52,17 @@ verdict: failed: Glue reports the run COMPLETED; silver FAILED
 """
 
 
-def start(glue, recording, properties=None):
-    """Queue what `run --wait` asks Glue: the workflow, the start, then each poll until the run ends."""
+def started(glue, recording):
+    """Queue what `run` asks Glue first: the workflow, then the start of the recording's (last) run."""
     glue.workflow(recording)
     run = recording["runs"][-1]
-    glue.answer("start_workflow_run", {"RunId": run["WorkflowRunId"]},
-                {"Name": run["Name"], **({"RunProperties": properties} if properties else {})})
-    glue.follows(run)
+    glue.answer("start_workflow_run", {"RunId": run["WorkflowRunId"]}, {"Name": run["Name"]})
     return run
+
+
+def start(glue, recording):
+    """... and each poll of `run --wait` until the run ends."""
+    glue.follows(started(glue, recording))
 
 
 def test_the_seed_clean_run_succeeds_and_follows_the_spec(glue, clock, cli):
@@ -143,10 +146,7 @@ def test_the_environment_gives_the_workflow_and_job_names_and_its_region(glue, c
 
 
 def test_throttling_mid_poll_backs_off_and_goes_on(glue, clock, cli):
-    recording = load("seed-clean.json")
-    run = recording["runs"][0]
-    glue.workflow(recording)
-    glue.answer("start_workflow_run", {"RunId": run["WorkflowRunId"]}, {"Name": run["Name"]})
+    run = started(glue, load("seed-clean.json"))
     from recorded import polls
     answers = polls(run)
     params = {"Name": run["Name"], "RunId": run["WorkflowRunId"], "IncludeGraph": True}
@@ -163,10 +163,7 @@ def test_throttling_mid_poll_backs_off_and_goes_on(glue, clock, cli):
 
 
 def test_throttling_that_does_not_end_is_one_line_and_exit_2(glue, clock, cli):
-    recording = load("seed-clean.json")
-    run = recording["runs"][0]
-    glue.workflow(recording)
-    glue.answer("start_workflow_run", {"RunId": run["WorkflowRunId"]}, {"Name": run["Name"]})
+    run = started(glue, load("seed-clean.json"))
     for _ in range(6):
         glue.refuse("get_workflow_run", "ThrottlingException", "Rate exceeded")
     result = cli("run", SEED, "--wait")
@@ -178,10 +175,7 @@ def test_throttling_that_does_not_end_is_one_line_and_exit_2(glue, clock, cli):
 
 
 def test_a_run_that_outlives_the_timeout_is_left_running(glue, clock, cli):
-    recording = load("seed-running.json")
-    run = recording["runs"][0]
-    glue.workflow(recording)
-    glue.answer("start_workflow_run", {"RunId": run["WorkflowRunId"]}, {"Name": run["Name"]})
+    run = started(glue, load("seed-running.json"))
     for _ in range(8):
         glue.final(run)
     result = cli("run", SEED, "--wait", "--timeout", "60")
@@ -198,18 +192,10 @@ def test_a_run_that_outlives_the_timeout_is_left_running(glue, clock, cli):
 
 
 def test_ctrl_c_stops_watching_not_the_run(glue, clock, cli):
-    recording = load("seed-running.json")
-    run = recording["runs"][0]
-    glue.workflow(recording)
-    glue.answer("start_workflow_run", {"RunId": run["WorkflowRunId"]}, {"Name": run["Name"]})
+    run = started(glue, load("seed-running.json"))
     glue.final(run)
 
-    def interrupted(seconds):
-        raise KeyboardInterrupt
-
-    clock.sleep = interrupted
-    from generator.runs import commands, watch
-    commands.CLOCK = watch.Clock(clock.monotonic, interrupted, clock.now)
+    clock.interrupt = True  # Ctrl-C while the watcher sleeps
     result = cli("run", SEED, "--wait")
     assert result.code == 130
     assert result.err == ("gluegen: stopped watching; run wr_5eed510w goes on. Watch it again: "
