@@ -408,13 +408,20 @@ def _seconds(value: str) -> float:
         seconds = float(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{value}' is not a number of seconds") from None
-    if not 0 < seconds <= 7 * 24 * 3600:
+    if not 1 <= seconds <= 7 * 24 * 3600:
         raise argparse.ArgumentTypeError("give 1 second to 7 days (604800)")
     return seconds
 
 
+def _run_id(value: str) -> str:
+    """A workflow run id as Glue's API allows one (IdString: 1-255 characters on one line)."""
+    if not 1 <= len(value) <= 255 or any(ord(character) < 32 for character in value):
+        raise argparse.ArgumentTypeError("a run id is 1-255 characters on one line (gluegen status SPEC --last 5 lists them)")
+    return value
+
+
 def _count(value: str) -> int:
-    if not value.isdigit() or not 1 <= int(value) <= 1000:
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 1000:
         raise argparse.ArgumentTypeError(f"'{value}' is not a whole number from 1 to 1000")
     return int(value)
 
@@ -497,7 +504,7 @@ def parser() -> argparse.ArgumentParser:
                      "when it completed, every job and crawler that ran succeeded and it followed the spec)")
     status = add("status", "show a run's stages, states and times, and its verdict", _runs("cmd_status"), specs=False)
     which = status.add_mutually_exclusive_group()
-    which.add_argument("--run-id", metavar="ID", help="the run (default: the latest)")
+    which.add_argument("--run-id", type=_run_id, metavar="ID", help="the run (default: the latest)")
     which.add_argument("--last", type=_count, metavar="N", help="list the latest N runs with their verdicts")
     which.add_argument("--history", action="store_true",
                        help="per stage over the last 100 runs: p50/p95 duration and failure rate")
@@ -513,7 +520,7 @@ def parser() -> argparse.ArgumentParser:
     for sub in (run, status, resume):
         sub.add_argument("spec", metavar="SPEC", help="the spec whose workflow it is")
         if sub is resume:
-            sub.add_argument("run_id", metavar="RUN_ID", help="the run to resume (it must have ended)")
+            sub.add_argument("run_id", type=_run_id, metavar="RUN_ID", help="the run to resume (it must have ended)")
         sub.add_argument("--env", type=_identifier, metavar="ENV",
                          help="the environment whose workflow to use (default: a spec's only one; none: workflow.name)")
         sub.add_argument("--json", action="store_true", help="print one JSON document instead of text")

@@ -24,8 +24,8 @@ from generator.errors import LiveError, Throttled, WorkflowNotFound
 INSTALL_HINT = "boto3 is not installed: install gluegen with its AWS extra, pip install 'gluegen[aws]'"
 DEFAULT_ATTEMPTS = 10  # total attempts per call, unless AWS_MAX_ATTEMPTS or the profile's max_attempts says otherwise
 _ACCESS_DENIED = {"AccessDeniedException", "AccessDenied", "UnauthorizedOperation", "UnrecognizedClientException",
-                  "InvalidClientTokenId", "ExpiredTokenException", "ExpiredToken", "InvalidSignatureException",
-                  "SignatureDoesNotMatch"}
+                  "InvalidClientTokenId", "InvalidSignatureException", "SignatureDoesNotMatch"}
+_EXPIRED = {"ExpiredTokenException", "ExpiredToken", "RequestExpired"}
 _THROTTLED = {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded",
               "ProvisionedThroughputExceededException", "SlowDown"}
 
@@ -291,6 +291,9 @@ def aws_errors(what: str, workflow: str | None = None, region: str | None = None
             raise LiveError(f"{refusals[code]} ({code}: {message})" if message else refusals[code]) from None
         if code == "EntityNotFoundException" and workflow is not None:
             raise WorkflowNotFound(f"no Glue workflow named '{workflow}' in {region}") from None
+        if code in _EXPIRED:
+            raise LiveError(f"the AWS credentials have expired: {what}: {message or code}; renew them "
+                            "(aws sso login, or new STS credentials) and try again") from None
         if code in _ACCESS_DENIED or meta.get("HTTPStatusCode") == 403:
             raise LiveError(f"access denied: {what}: {message or code}") from None
         if code in _THROTTLED:
@@ -313,8 +316,11 @@ def connect(region: str | None = None, profile: str | None = None, endpoint_url:
         region = session.region_name
         if region is None:
             raise LiveError("no AWS region: pass --region or set AWS_REGION")
-        glue = session.client("glue", endpoint_url=endpoint_url, config=config)
-        sts = session.client("sts", endpoint_url=endpoint_url, config=config)
+        try:
+            glue = session.client("glue", endpoint_url=endpoint_url, config=config)
+            sts = session.client("sts", endpoint_url=endpoint_url, config=config)
+        except ValueError as error:  # botocore: "Invalid endpoint: ..."
+            raise LiveError(f"--endpoint-url {endpoint_url}: {error}") from None
     with aws_errors("sts:GetCallerIdentity"):
         account = sts.get_caller_identity()["Account"]
     return Connection(glue, account, region, glue.meta.partition, glue.meta.endpoint_url)

@@ -37,34 +37,36 @@ def workflow(connection: Connection, name: str) -> Workflow:
                     shape.get("LastRun").get("WorkflowRunId").text())
 
 
-def start(connection: Connection, found: Workflow, properties: Mapping[str, str]) -> str:
+def start(connection: Connection, found: Workflow, properties: Mapping[str, str], listing: str) -> str:
+    """StartWorkflowRun; `listing` is the command that lists the workflow's runs, for the refusal."""
     limit = f" ({found.max_concurrent_runs})" if found.max_concurrent_runs else ""
     refusals = {"ConcurrentRunsExceededException":
                 f"workflow '{found.name}' already runs as many runs at once as its max_concurrent_runs{limit} allows: "
-                "wait for one to end (gluegen status --last 5 lists them), or raise max_concurrent_runs in the spec"}
+                f"wait for one to end ({listing} lists them), or raise max_concurrent_runs in the spec"}
     with aws_errors("glue:StartWorkflowRun", found.name, connection.region, refusals):
         arguments = {"Name": found.name, **({"RunProperties": dict(properties)} if properties else {})}
         answer = connection.glue.start_workflow_run(**arguments)
     return Shape(answer, "", "StartWorkflowRun").get("RunId").required().text()
 
 
-def run(connection: Connection, name: str, run_id: str) -> RunRecord:
+def run(connection: Connection, name: str, run_id: str, listing: str) -> RunRecord:
     """GetWorkflowRun with the graph: every node, with its job runs and crawls."""
     refusals = {"EntityNotFoundException": f"workflow '{name}' has no run '{run_id}' in {connection.region} "
-                "(Glue keeps run history for 90 days; gluegen status --last 10 lists the runs it has)"}
+                f"(Glue keeps run history for 90 days; {listing} lists the latest)"}
     with aws_errors("glue:GetWorkflowRun", name, connection.region, refusals):
         answer = connection.glue.get_workflow_run(Name=name, RunId=run_id, IncludeGraph=True)
     return from_answer(answer, f"GetWorkflowRun {run_id}")
 
 
-def runs(connection: Connection, name: str, limit: int) -> list[RunRecord]:
+def runs(connection: Connection, name: str, limit: int, listing: str) -> list[RunRecord]:
     """The workflow's latest `limit` runs with their graphs, newest first. Glue's API does not say in
-    which order GetWorkflowRuns lists runs (moto lists the oldest first), so every page is read,
-    up to RUNS_READ runs, and sorted by start."""
+    which order GetWorkflowRuns lists runs (moto lists the oldest first), so every page is read
+    without graphs (up to RUNS_READ runs) and sorted by start; then GetWorkflowRun reads the graph
+    of each run kept."""
     token = None
     found: list[RunRecord] = []
     while len(found) < RUNS_READ:
-        arguments = {"Name": name, "IncludeGraph": True, "MaxResults": RUNS_PAGE}
+        arguments = {"Name": name, "IncludeGraph": False, "MaxResults": RUNS_PAGE}
         if token:
             arguments["NextToken"] = token
         with aws_errors("glue:GetWorkflowRuns", name, connection.region):
@@ -75,15 +77,16 @@ def runs(connection: Connection, name: str, limit: int) -> list[RunRecord]:
         if not token:
             break
     found.sort(key=lambda record: record.started or EPOCH, reverse=True)
-    return found[:limit]
+    return [run(connection, name, record.run_id, listing) for record in found[:limit]]
 
 
-def resume(connection: Connection, name: str, run_id: str, node_ids: list[str]) -> tuple[str, tuple[str, ...]]:
+def resume(connection: Connection, name: str, run_id: str, node_ids: list[str], listing: str) -> tuple[str, tuple[str, ...]]:
     """ResumeWorkflowRun: the new run's id and the nodes Glue actually restarted."""
     refusals = {
         "IllegalWorkflowStateException": f"Glue refuses to resume run '{run_id}': it is not in a state that can be resumed",
         "ConcurrentRunsExceededException": f"workflow '{name}' already runs as many runs at once as its "
-                                           "max_concurrent_runs allows: wait for one to end, then resume",
+                                           f"max_concurrent_runs allows: wait for one to end ({listing} lists "
+                                           "them), then resume",
         "InvalidInputException": f"Glue refuses to resume run '{run_id}' from those nodes",
         "EntityNotFoundException": f"workflow '{name}' has no run '{run_id}' in {connection.region}",
     }

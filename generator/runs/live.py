@@ -38,7 +38,8 @@ def renderable(run_target: RunTarget, record: RunRecord, found: tuple[Row, ...],
 class LiveView:
     def __init__(self, stream: TextIO, console: Console | None = None) -> None:
         self.console = console or Console(file=stream)
-        self.live = Live(console=self.console, auto_refresh=False, transient=False)
+        # transient: the table leaves the screen when the run ends, and the final report takes its place
+        self.live = Live(console=self.console, auto_refresh=False, transient=True)
         self.started = False
 
     def update(self, run_target: RunTarget, record: RunRecord, found: tuple[Row, ...]) -> None:

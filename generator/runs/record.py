@@ -21,7 +21,7 @@ FINISHED_RUN_STATES = ("COMPLETED", "STOPPED", "ERROR")
 # JobRunState and CrawlState values that end an attempt without success.
 FAILED_STATES = ("FAILED", "TIMEOUT", "ERROR", "STOPPED", "CANCELLED", "EXPIRED")
 # ... and those of an attempt still under way.
-ACTIVE_STATES = ("STARTING", "RUNNING", "STOPPING", "WAITING", "CANCELLING")
+UNDER_WAY_STATES = ("STARTING", "RUNNING", "STOPPING", "WAITING", "CANCELLING")
 # WorkflowRunStatistics members that count actions which did not succeed.
 FAILURE_COUNTS = ("FailedActions", "TimeoutActions", "ErroredActions", "StoppedActions")
 EPOCH = datetime.fromtimestamp(0, timezone.utc)
@@ -106,6 +106,11 @@ class RunRecord:
 
     def node(self, kind: str, name: str) -> NodeRun | None:
         return next((node for node in self.nodes if node.kind == kind and node.name == name), None)
+
+
+def hms(moment: datetime | None, missing: str = "?") -> str:
+    """A moment as messages and views show it: its time of day in UTC (the run's own clock)."""
+    return moment.astimezone(timezone.utc).strftime("%H:%M:%S") if moment else missing
 
 
 def _time(shape: Shape) -> datetime | None:

@@ -51,9 +51,6 @@ class RunTarget:
             keys.update(self.env.input("run_properties", {}))
         return tuple(sorted(keys))
 
-    def slot(self, label: str) -> Slot:
-        return next(slot for slot in self.slots if slot.label == label)
-
     def deactivated_here(self) -> str:
         """How messages say where a trigger's `enabled` comes from."""
         return f"in environment {self.env.name}" if self.env is not None and self.plan.enabled_stages else "in the spec"

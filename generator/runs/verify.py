@@ -1,23 +1,25 @@
 """Check a workflow run against its spec, and say whether it truly succeeded.
 
 Glue reports a run `COMPLETED` when no trigger is left to fire, whatever its jobs did. The
-verdict reads the jobs and crawlers themselves (and Glue's own `Statistics`), and the
-verification replays the run through the simulator (`generator.spec.simulate`, the rules of
-`gluegen simulate --fail`) with the outcomes Glue observed: every stage that should have run
-given those outcomes ran, none ran whose conditions did not hold, each started only after the
-upstream runs its conditions name had ended, and every job run was started by its own stage's
-trigger. Each mismatch is one line in the spec's terms.
+verdict reads the jobs and crawlers themselves (and Glue's own `Statistics`). The verification
+judges each stage by the simulator's own rule (`generator.spec.simulate.fires`, what `gluegen
+simulate --fail` applies) against the end states Glue observed upstream of it: a stage whose
+trigger is activated and whose conditions held must have run, and no other may have; each
+started only after the upstream runs its conditions name had ended, and each job run was
+started by its own stage's trigger. Each mismatch is one line in the spec's terms, about the
+stage where the run first departs from the spec (its downstream is judged by what really ran).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from generator.runs.record import FAILED_STATES, NodeRun, RunRecord
+from generator.runs.record import FAILED_STATES, NodeRun, RunRecord, hms
 from generator.runs.target import Binding, RunTarget
-from generator.spec.plan import Condition, Trigger
-from generator.spec.simulate import NOT_RUN, simulate
+from generator.spec.plan import Condition, Plan, Trigger
+from generator.spec.simulate import fires
 
 SUCCEEDED = "SUCCEEDED"
 TERMINAL_STATES = (SUCCEEDED, *FAILED_STATES)
@@ -29,7 +31,8 @@ class Observed:
 
     label: str
     node: NodeRun | None
-    earlier: bool = False  # from the run this one resumed: not run again here
+    earlier: str | None = None  # the id of the run whose outcome this is: a resumed run did not run it again
+    restarted: bool = False  # a node a resume restarted (Glue says nothing of who starts it)
 
     @property
     def ran(self) -> bool:
@@ -55,61 +58,91 @@ class Verdict:
     summary: str
     mismatches: tuple[str, ...]
     notes: tuple[str, ...]
-    observed: dict[str, Observed]
-    verified: bool  # False: Glue gave no graph to verify against
+    verified: bool  # the run was checked against the spec (asked for, and Glue gave its graph)
 
 
-def observe(run_target: RunTarget, binding: Binding, record: RunRecord,
-            previous: RunRecord | None = None) -> dict[str, Observed]:
-    """Each action's node in the run; a resumed run (`previous`: the run it resumed) keeps the
-    outcome of each node it did not run again."""
+def downstream(plan: Plan, labels: Iterable[str]) -> set[str]:
+    """The actions whose triggers wait, directly or through others, on any of `labels`."""
+    found = set(labels)
+    grew = True
+    while grew:
+        grew = False
+        for trigger in plan.triggers:
+            if any(condition.label in found for condition in trigger.conditions):
+                new = {action.label for action in trigger.actions} - found
+                found |= new
+                grew = grew or bool(new)
+    return found - set(labels)
+
+
+def observe(run_target: RunTarget, binding: Binding, record: RunRecord, earlier: tuple[RunRecord, ...] = (),
+            restarted: Iterable[str] = ()) -> dict[str, Observed]:
+    """Each action's node in the run. A resumed run (`earlier`: the runs it continues, newest first;
+    `restarted`: the action labels the resume restarted, where known) runs the restarted nodes and
+    everything downstream of them again; every other action keeps its outcome in the earlier runs."""
+    this = {}
+    for slot in run_target.slots:
+        name = binding.names.get(slot.label)
+        this[slot.label] = record.node(slot.kind, name) if name is not None else None
+    ran_here = {label for label, node in this.items() if node is not None and node.attempts}
+    points = set(restarted) | {label for label in ran_here if earlier and not _upstream_ran(run_target, label, ran_here)}
+    again = points | ran_here | downstream(run_target.plan, points | ran_here)
     found = {}
     for slot in run_target.slots:
         name = binding.names.get(slot.label)
-        node = record.node(slot.kind, name) if name is not None else None
-        if (node is None or not node.attempts) and previous is not None and name is not None:
-            earlier = previous.node(slot.kind, name)
-            if earlier is not None and earlier.attempts:
-                found[slot.label] = Observed(slot.label, earlier, earlier=True)
-                continue
-        found[slot.label] = Observed(slot.label, node)
+        before = _earlier(earlier, slot.kind, name) if slot.label not in again and name is not None else None
+        if before is not None:
+            found[slot.label] = Observed(slot.label, before[1], earlier=before[0])
+        else:
+            found[slot.label] = Observed(slot.label, this[slot.label], restarted=slot.label in points)
     return found
 
 
-def _clock(moment: datetime | None) -> str:
-    return moment.strftime("%H:%M:%S") if moment else "?"
+def _earlier(earlier: tuple[RunRecord, ...], kind: str, name: str) -> tuple[str, NodeRun] | None:
+    """The newest earlier run in which job (or crawler) `name` ran, with its node there."""
+    for run in earlier:
+        node = run.node(kind, name)
+        if node is not None and node.attempts:
+            return run.run_id, node
+    return None
 
 
-def _starter(plan_triggers: tuple[Trigger, ...], address: str) -> Trigger:
-    return next(trigger for trigger in plan_triggers if trigger.address == address)
+def _upstream_ran(run_target: RunTarget, label: str, ran_here: set[str]) -> bool:
+    trigger = _starter(run_target, label)
+    return any(condition.label in ran_here for condition in trigger.conditions)
+
+
+def _starter(run_target: RunTarget, label: str) -> Trigger:
+    address = next(slot.trigger for slot in run_target.slots if slot.label == label)
+    return next(trigger for trigger in run_target.plan.triggers if trigger.address == address)
+
+
+def _ended(observed: dict[str, Observed]) -> dict[str, str]:
+    return {label: seen.state for label, seen in observed.items() if seen.state in TERMINAL_STATES}
 
 
 def _upstream(observed: dict[str, Observed], condition: Condition) -> str:
     seen = observed[condition.label]
-    return f"{condition.label} ended {seen.state}" if seen.state in TERMINAL_STATES else (
-        f"{condition.label} did not end" if seen.ran else f"{condition.label} did not run")
-
-
-def _holds(observed: dict[str, Observed], condition: Condition) -> bool:
-    return observed[condition.label].state == condition.state
+    if seen.state in TERMINAL_STATES:
+        return f"{condition.label} ended {seen.state}"
+    return f"{condition.label} did not end" if seen.ran else f"{condition.label} did not run"
 
 
 def _why_not(trigger: Trigger, observed: dict[str, Observed], run_target: RunTarget) -> str:
+    """Why `trigger` should not have fired (its conditions, judged as `fires` judges them, did not hold)."""
     if not run_target.activated.get(trigger.address, True):
         return f"its trigger is deactivated {run_target.deactivated_here()}"
-    unheld = [c for c in trigger.conditions if not _holds(observed, c)]
-    if trigger.logical == "ANY":
-        return "none of its conditions held: " + "; ".join(
-            f"it waits for {c.label} {c.state}, and {_upstream(observed, c)}" for c in unheld)
-    return "its conditions did not hold: " + "; ".join(
-        f"it waits for {c.label} {c.state}, and {_upstream(observed, c)}" for c in unheld)
+    ended = _ended(observed)
+    unheld = [c for c in trigger.conditions if ended.get(c.label) != c.state]
+    which = "none of its conditions held" if trigger.logical == "ANY" else "its conditions did not hold"
+    return f"{which}: " + "; ".join(f"it waits for {c.label} {c.state}, and {_upstream(observed, c)}" for c in unheld)
 
 
 def _held(trigger: Trigger, observed: dict[str, Observed]) -> str:
     if not trigger.conditions:
         return "the run started (the start trigger starts it)"
-    held = [c for c in trigger.conditions if _holds(observed, c)]
-    return " and ".join(f"{c.label} {c.state}" for c in held)
+    ended = _ended(observed)
+    return " and ".join(f"{c.label} {c.state}" for c in trigger.conditions if ended.get(c.label) == c.state)
 
 
 def _order(label: str, trigger: Trigger, observed: dict[str, Observed]) -> list[str]:
@@ -117,35 +150,34 @@ def _order(label: str, trigger: Trigger, observed: dict[str, Observed]) -> list[
     seen = observed[label]
     if seen.earlier or seen.started is None:
         return []
-    late = []
+    late = {}
     for condition in trigger.conditions:
         upstream = observed[condition.label]
         if upstream.completed is None or upstream.completed > seen.started:
-            ended = f"{condition.label} ended {_clock(upstream.completed)}" if upstream.completed else (
+            ended = f"{condition.label} ended {hms(upstream.completed)}" if upstream.completed else (
                 f"{condition.label} had not ended" if upstream.ran else f"{condition.label} never ran")
-            late.append((condition, f"{label} started before {condition.label} ended ({label} started "
-                                    f"{_clock(seen.started)}, {ended})"))
-    if trigger.logical == "ANY":
-        timely = [c for c in trigger.conditions if _holds(observed, c) and c not in {c for c, _ in late}]
-        if timely:
-            return []
-        return [f"{label} started before any of its conditions held ({'; '.join(text for _, text in late)})"] if late else []
-    return [text for _, text in late]
+            late[condition] = (f"{label} started before {condition.label} ended ({label} started "
+                               f"{hms(seen.started)}, {ended})")
+    if trigger.logical != "ANY":
+        return list(late.values())
+    timely = [c for c in trigger.conditions if observed[c.label].state == c.state and c not in late]
+    return [] if timely or not late else [f"{label} started before any of its conditions held ({'; '.join(late.values())})"]
 
 
-def _starts(run_target: RunTarget, binding: Binding, observed: dict[str, Observed]) -> list[str]:
-    """Each job run must name its own stage's trigger (crawls do not say who started them)."""
+def _starts(run_target: RunTarget, observed: dict[str, Observed]) -> list[str]:
+    """Each job run must name its own stage's trigger (crawls do not say who started them; nor, as
+    far as Glue documents, do the nodes a resume restarts)."""
     found = []
     ours = set(run_target.triggers.values())
     for slot in run_target.slots:
         seen = observed[slot.label]
-        if not seen.ran or seen.earlier or slot.kind != "job":
+        if not seen.ran or seen.earlier or seen.restarted or slot.kind != "job":
             continue
         first = seen.node.attempts[0]
         wanted = run_target.triggers[slot.trigger]
         what = f"job '{seen.node.name}' ({slot.label})"
         if first.trigger is None:
-            found.append(f"{what} was started outside the workflow: its run {first.run_id or ''} names no trigger".replace("  ", " "))
+            found.append(f"{what} was started outside the workflow: its run {first.run_id or '(no id)'} names no trigger")
         elif first.trigger not in ours:
             found.append(f"{what} was started by trigger '{first.trigger}', which is outside the workflow "
                          f"(its trigger is '{wanted}')")
@@ -154,51 +186,53 @@ def _starts(run_target: RunTarget, binding: Binding, observed: dict[str, Observe
     return found
 
 
+def _against_spec(run_target: RunTarget, binding: Binding, record: RunRecord,
+                  observed: dict[str, Observed]) -> tuple[list[str], list[str]]:
+    mismatches: list[str] = list(binding.problems)
+    notes: list[str] = []
+    for node in record.nodes:
+        if (node.kind, node.name) not in binding.labels and node.attempts:
+            mismatches.append(f"{node.kind} '{node.name}' ran in this workflow run, but no stage of the spec runs it")
+    mismatches += _starts(run_target, observed)
+    ended = _ended(observed)
+    settled = record.finished and record.status != "STOPPED"  # a stopped run leaves stages unrun
+    for slot in run_target.slots:
+        if slot.label not in binding.names:  # its job is not known: binding.problems says why
+            continue
+        seen = observed[slot.label]
+        trigger = _starter(run_target, slot.label)
+        held = not trigger.conditions or fires(trigger, ended)
+        active = run_target.activated.get(trigger.address, True)
+        if seen.ran and not seen.earlier and not seen.restarted and not (held and active):
+            mismatches.append(f"{slot.label} ran although {_why_not(trigger, observed, run_target)}")
+        elif held and active and not seen.ran and settled:
+            mismatches.append(f"{slot.label} did not run although {_held(trigger, observed)}")
+        elif held and not active and not seen.ran and trigger.conditions:
+            notes.append(f"{slot.label} did not run although {_held(trigger, observed)}: "
+                         f"its trigger is deactivated {run_target.deactivated_here()}")
+        if seen.ran and not seen.restarted:
+            mismatches += _order(slot.label, trigger, observed)
+    return list(dict.fromkeys(mismatches)), notes
+
+
 def verify(run_target: RunTarget, binding: Binding, record: RunRecord, observed: dict[str, Observed], *,
            against_spec: bool = True) -> Verdict:
     """The verdict; with `against_spec`, after checking the run against the spec (else on its outcomes alone)."""
-    plan = run_target.plan
-    mismatches: list[str] = []
-    notes: list[str] = []
-    if record.has_graph and against_spec:
-        mismatches += binding.problems
-        for node in record.nodes:
-            if (node.kind, node.name) not in binding.labels and node.attempts:
-                mismatches.append(f"{node.kind} '{node.name}' ran in this workflow run, but no stage of the spec runs it")
-        mismatches += _starts(run_target, binding, observed)
-        ended = {label: seen.state for label, seen in observed.items() if seen.state in TERMINAL_STATES}
-        predicted = simulate(plan, {label: state for label, state in ended.items() if state != SUCCEEDED},
-                             run_target.activated)
-        settled = record.finished and record.status != "STOPPED"  # a stopped run leaves stages unrun
-        for slot in run_target.slots:
-            if slot.label not in binding.names:  # its job is not known: binding.problems says why
-                continue
-            seen = observed[slot.label]
-            trigger = _starter(plan.triggers, slot.trigger)
-            should = predicted.states[slot.label] != NOT_RUN
-            if seen.ran and not should:
-                mismatches.append(f"{slot.label} ran although {_why_not(trigger, observed, run_target)}")
-            elif should and not seen.ran and settled:
-                mismatches.append(f"{slot.label} did not run although {_held(trigger, observed)}")
-            elif not seen.ran and not run_target.activated.get(trigger.address, True):
-                conditions = [c for c in trigger.conditions if _holds(observed, c)]
-                if conditions and (trigger.logical == "ANY" or len(conditions) == len(trigger.conditions)):
-                    notes.append(f"{slot.label} did not run although {_held(trigger, observed)}: "
-                                 f"its trigger is deactivated {run_target.deactivated_here()}")
-            if seen.ran:
-                mismatches += _order(slot.label, trigger, observed)
-    elif against_spec:
+    checked = against_spec and record.has_graph
+    mismatches, notes = _against_spec(run_target, binding, record, observed) if checked else ([], [])
+    if against_spec and not record.has_graph:
         notes.append("Glue gave no graph for this run (GetWorkflowRun IncludeGraph), so its stages cannot be "
                      "verified against the spec")
-    mismatches = list(dict.fromkeys(mismatches))
-    failed = [f"{label} {seen.state}" for label, seen in observed.items() if seen.state in FAILED_STATES]
+    failed = [f"{label} {seen.state}" + (f" (in run {seen.earlier}, not resumed)" if seen.earlier else "")
+              for label, seen in observed.items() if seen.state in FAILED_STATES]
     if not record.finished:
         status, summary = "running", f"the run is {record.status}: no verdict yet"
         if failed:
             summary += f" ({', '.join(failed)} already)"
     elif record.status == "COMPLETED" and not failed and not record.failed_actions and not mismatches:
-        status, summary = "succeeded", "succeeded: the run completed, every job and crawler that ran succeeded" + (
-            ", and it followed the spec" if record.has_graph and against_spec else "")
+        status = "succeeded"
+        summary = "succeeded: the run completed, every job and crawler that ran succeeded" + (
+            ", and it followed the spec" if checked else "")
     else:
         reasons = [f"Glue reports the run {record.status}" + (f": {record.error}" if record.error else "")]
         if failed:
@@ -208,5 +242,4 @@ def verify(run_target: RunTarget, binding: Binding, record: RunRecord, observed:
         if mismatches:
             reasons.append(f"{len(mismatches)} difference(s) from the spec")
         status, summary = "failed", "failed: " + "; ".join(reasons)
-    code = 0 if status == "succeeded" else 1
-    return Verdict(code, status, summary, tuple(mismatches), tuple(notes), observed, record.has_graph and against_spec)
+    return Verdict(0 if status == "succeeded" else 1, status, summary, tuple(mismatches), tuple(notes), checked)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from generator.runs.record import RunRecord
+from generator.runs.record import UNDER_WAY_STATES, RunRecord, hms
 from generator.runs.target import Binding, RunTarget
 from generator.runs.verify import Observed, Verdict
 
@@ -21,6 +21,7 @@ WORDS = {
     "STOPPED": "stopped", "ERROR": "error", "CANCELLED": "cancelled", "EXPIRED": "expired",
 }
 NOT_STARTED, NOT_RUN = "waiting", "not run"
+UNDER_WAY = {WORDS[state] for state in UNDER_WAY_STATES}
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class Row:
     execution_time: int | None
     dpu_seconds: float | None
     log_group: str | None
-    earlier: bool  # its outcome is the resumed run's
+    earlier: str | None  # the run whose outcome it is, when a resumed run did not run it again
 
 
 def rows(run_target: RunTarget, binding: Binding, record: RunRecord, observed: dict[str, Observed],
@@ -78,10 +79,6 @@ def duration(seconds: float | None) -> str:
     return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
 
 
-def clock(moment: datetime | None) -> str:
-    return moment.strftime("%H:%M:%S") if moment else ""
-
-
 def _what(row: Row) -> str:
     return f"{row.kind} '{row.name}'" if row.name else f"{row.kind} (name not known)"
 
@@ -92,21 +89,24 @@ def changes(before: dict[str, tuple[str, int]], record: RunRecord, now_rows: tup
     attempts), for CI logs and pipes."""
     lines = []
     if status_before is None:
-        lines.append(f"{clock(record.started)} run {record.run_id} of {record.workflow}: {record.status}")
+        lines.append(f"{hms(record.started, '')} run {record.run_id} of {record.workflow}: {record.status}")
     for row in now_rows:
         if before.get(row.label) == (row.state, row.attempts) or (row.label not in before and row.state == NOT_STARTED):
             continue
         if row.state in (NOT_STARTED, NOT_RUN):
             lines.append(f"{row.label}: {row.state}")
             continue
-        ended = row.state not in ("starting", "running", "stopping", "queued", "cancelling")
-        when = clock(row.completed if ended else row.attempt_started)
+        if row.earlier:
+            lines.append(f"{row.label} ({_what(row)}): {row.state} in run {row.earlier}, not run again")
+            continue
+        ended = row.state not in UNDER_WAY
+        when = hms(row.completed if ended else row.attempt_started, '')
         detail = f" after {duration(row.seconds)}" if ended and row.seconds is not None else ""
         retry = f" (attempt {row.attempts})" if row.attempts > 1 else ""
         error = f": {row.error}" if row.error and row.state != "succeeded" else ""
         lines.append(f"{when} {row.label} ({_what(row)}): {row.state}{detail}{retry}{error}".lstrip())
     if status_before is not None and status_before != record.status:
-        lines.append(f"{clock(record.completed)} run {record.run_id}: {record.status}".lstrip())
+        lines.append(f"{hms(record.completed, '')} run {record.run_id}: {record.status}".lstrip())
     return lines
 
 
@@ -119,9 +119,9 @@ NARROW_COLUMNS = (0, 2, 3, 4)
 
 def cells(row: Row) -> tuple[str, ...]:
     """The row as the table's cells (the live view's too)."""
-    state = row.state + (f" ({row.attempts} attempts)" if row.attempts > 1 else "") + (" (earlier run)" if row.earlier else "")
+    state = row.state + (f" ({row.attempts} attempts)" if row.attempts > 1 else "") + (f" (in {row.earlier})" if row.earlier else "")
     dpu = f"{row.dpu_seconds:g}" if row.dpu_seconds is not None else ""
-    return (row.label, row.name or "?", state, clock(row.started), duration(row.seconds), dpu, row.error or "")
+    return (row.label, row.name or "?", state, hms(row.started, ""), duration(row.seconds), dpu, row.error or "")
 
 
 def table(found: tuple[Row, ...]) -> list[str]:
@@ -133,7 +133,7 @@ def table(found: tuple[Row, ...]) -> list[str]:
 
 def header(run_target: RunTarget, record: RunRecord) -> str:
     took = duration((record.completed - record.started).total_seconds()) if record.completed and record.started else ""
-    resumed = f", resumes {record.previous_run_id}" if record.previous_run_id else ""
+    resumed = f", resumes {record.previous_run_id}" if record.previous_run_id and record.has_graph else ""
     return (f"run {record.run_id} of {run_target.where}: {record.status}, started {record.started.isoformat() if record.started else '?'}"
             + (f", took {took}" if took else "") + resumed)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TextIO
@@ -84,17 +84,19 @@ def _signature(record: RunRecord) -> tuple:
 
 
 def follow(connection: Connection, run_target: RunTarget, run_id: str, view, *, timeout: float | None,
-           clock: Clock | None = None, previous: RunRecord | None = None) -> tuple[RunRecord | None, bool]:
+           clock: Clock, listing: str, earlier: tuple[RunRecord, ...] = (),
+           restarted: Iterable[str] = ()) -> tuple[RunRecord | None, bool]:
     """Poll until the run ends (-> its last record, False) or `timeout` seconds pass (-> the last
-    record seen, True). KeyboardInterrupt goes to the caller, which says how to watch again."""
-    clock = clock or Clock()
+    record seen, True; None when no poll got through). A resumed run's `earlier` runs and
+    `restarted` actions are as `observe` takes them. KeyboardInterrupt and errors go to the
+    caller, which says how to watch again."""
     deadline = clock.monotonic() + timeout if timeout is not None else None
     interval = FIRST_POLL
     throttled = 0
     record, seen = None, None
     while True:
         try:
-            record = glue.run(connection, run_target.workflow, run_id)
+            record = glue.run(connection, run_target.workflow, run_id, listing)
             throttled = 0
         except Throttled:
             throttled += 1
@@ -105,7 +107,7 @@ def follow(connection: Connection, run_target: RunTarget, run_id: str, view, *, 
         else:
             binding = bind(run_target, record)
             view.update(run_target, record, rows(run_target, binding, record,
-                                                 observe(run_target, binding, record, previous), clock.now()))
+                                                 observe(run_target, binding, record, earlier, restarted), clock.now()))
             if record.finished:
                 return record, False
             signature = _signature(record)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from generator.errors import UsageError
 from generator.spec.messages import suggest
 from generator.spec.model import CRAWLER_STATES, JOB_STATES
-from generator.spec.plan import Plan
+from generator.spec.plan import Plan, Trigger
 
 NOT_RUN = "NOT_RUN"
 
@@ -58,6 +58,13 @@ def parse_failures(plan: Plan, options: list[str]) -> dict[str, str]:
     return failures
 
 
+def fires(trigger: Trigger, ended: Mapping[str, str]) -> bool:
+    """Glue's rule for a conditional trigger: given the end state of each action so far (label ->
+    state), `when: all` needs every condition to hold, `when: any` one."""
+    held = [ended.get(condition.label) == condition.state for condition in trigger.conditions]
+    return any(held) if trigger.logical == "ANY" else all(held)
+
+
 def simulate(plan: Plan, failures: Mapping[str, str], activated: Mapping[str, bool] | None = None) -> Run:
     """`failures`: action label -> the state it ends in (others succeed); `activated`: conditional
     trigger address -> whether it is activated (default: the spec's `enabled`)."""
@@ -75,8 +82,7 @@ def simulate(plan: Plan, failures: Mapping[str, str], activated: Mapping[str, bo
                 ended[action.label] = failures.get(action.label, "SUCCEEDED")
         fired, still = [], []
         for trigger in waiting:
-            held = [ended.get(c.label) == c.state for c in trigger.conditions]
-            (fired if (any(held) if trigger.logical == "ANY" else all(held)) else still).append(trigger)
+            (fired if fires(trigger, ended) else still).append(trigger)
         waiting = still
         current = tuple(dict.fromkeys(
             action.stage for trigger in fired for action in trigger.actions if action.stage not in started))

@@ -69,7 +69,8 @@ def test_resume_is_not_implemented_by_moto(moto, cli, aws_env):
     result = gluegen(cli, moto, "resume", SPEC, run_id)
     # moto's run is RUNNING (and has no graph): gluegen refuses before asking Glue
     assert (result.code, result.err) == (2, f"run {run_id} is RUNNING: Glue resumes only a run that has ended (follow "
-                                            f"it with gluegen status {SPEC} --run-id {run_id} --wait)\n")
+                                            f"it with gluegen status {SPEC} --run-id {run_id} --wait --env dev "
+                                            f"--region {REGION} --endpoint-url {moto.endpoint})\n")
     glue = moto.client("glue")
     with pytest.raises(glue.exceptions.ClientError, match="500"):
         glue.resume_workflow_run(Name="claims_dev", RunId=run_id, NodeIds=["n"])

@@ -244,7 +244,8 @@ def test_too_many_concurrent_runs_names_max_concurrent_runs(glue, clock, cli):
     result = cli("run", SEED, "--wait")
     assert result.code == 2
     assert result.err == ("workflow 'metriccare_etl_workflow' already runs as many runs at once as its "
-                          "max_concurrent_runs (1) allows: wait for one to end (gluegen status --last 5 lists them), "
+                          "max_concurrent_runs (1) allows: wait for one to end (gluegen status specs/metriccare.yaml --last 5 lists "
+                          "them), "
                           "or raise max_concurrent_runs in the spec (ConcurrentRunsExceededException: Concurrent runs "
                           "exceeded for workflow)\n")
     glue.done()

@@ -16,8 +16,12 @@ def run_of(name: str, index: int = -1):
     return load(name)["runs"][index]
 
 
-def listed(glue, runs, max_results):
-    glue.answer("get_workflow_runs", {"Runs": runs}, {"Name": WF, "IncludeGraph": True, "MaxResults": max_results})
+def listed(glue, runs):
+    """GetWorkflowRuns without graphs (one page), then GetWorkflowRun with its graph for each run kept, newest first."""
+    glue.answer("get_workflow_runs", {"Runs": [{k: v for k, v in run.items() if k != "Graph"} for run in runs]},
+                {"Name": WF, "IncludeGraph": False, "MaxResults": 100})
+    for run in sorted(runs, key=lambda run: run["StartedOn"], reverse=True):
+        glue.final(run)
 
 
 def test_status_of_a_run_shows_its_stages_and_verdict(glue, clock, cli):
@@ -61,8 +65,8 @@ def test_status_without_a_run_id_reads_the_latest(glue, clock, cli):
 def test_status_last_lists_runs_with_their_verdicts(glue, clock, cli):
     runs = [run_of("seed-early-gold.json"), run_of("seed-failed.json"), run_of("seed-clean.json")]
     glue.workflow(load("seed-clean.json"))
-    listed(glue, runs, 100)
-    result = cli("status", SEED, "--last", "3")
+    listed(glue, runs)
+    result = cli("status", SEED, "--last", "3", "--verify")
     assert (result.code, result.err) == (0, "")
     assert result.out.splitlines() == [
         "wr_5eedea41y  2026-12-01T10:00:00+00:00  COMPLETED  failed: Glue reports the run COMPLETED; 1 difference(s) from the spec",
@@ -77,7 +81,7 @@ def test_status_history_summarises_each_stage(glue, clock, cli):
     runs = [run_of("seed-early-gold.json"), run_of("seed-failed.json"), run_of("seed-clean.json"),
             run_of("seed-outside.json")]
     glue.workflow(load("seed-clean.json"))
-    listed(glue, runs, 100)
+    listed(glue, runs)
     result = cli("status", SEED, "--history")
     assert result.code == 0
     assert [" ".join(line.split()) for line in result.out.splitlines()] == [
@@ -92,10 +96,13 @@ def test_status_history_summarises_each_stage(glue, clock, cli):
 
 def test_status_history_reads_every_page(glue, clock, cli):
     glue.workflow(load("seed-clean.json"))
-    glue.answer("get_workflow_runs", {"Runs": [run_of("seed-clean.json")], "NextToken": "page2"},
-                {"Name": WF, "IncludeGraph": True, "MaxResults": 100})
-    glue.answer("get_workflow_runs", {"Runs": [run_of("seed-failed.json")]},
-                {"Name": WF, "IncludeGraph": True, "MaxResults": 100, "NextToken": "page2"})
+    clean, failed = run_of("seed-clean.json"), run_of("seed-failed.json")
+    glue.answer("get_workflow_runs", {"Runs": [failed], "NextToken": "page2"},
+                {"Name": WF, "IncludeGraph": False, "MaxResults": 100})
+    glue.answer("get_workflow_runs", {"Runs": [clean]},
+                {"Name": WF, "IncludeGraph": False, "MaxResults": 100, "NextToken": "page2"})
+    glue.final(failed)  # both started at 10:00:00: the listing's order stands
+    glue.final(clean)
     result = cli("status", SEED, "--history", "--json")
     document = json.loads(result.out)
     assert document["runs"] == 2
@@ -109,8 +116,8 @@ def test_an_unknown_run_id_is_one_line(glue, clock, cli):
     result = cli("status", SEED, "--run-id", "wr_nope")
     assert result.code == 2
     assert result.err == ("workflow 'metriccare_etl_workflow' has no run 'wr_nope' in eu-west-1 (Glue keeps run history "
-                          "for 90 days; gluegen status --last 10 lists the runs it has) (EntityNotFoundException: "
-                          "Workflow run not found)\n")
+                          "for 90 days; gluegen status specs/metriccare.yaml --last 5 lists the latest) "
+                          "(EntityNotFoundException: Workflow run not found)\n")
 
 
 def test_a_workflow_without_runs_says_how_to_start_one(glue, clock, cli):
@@ -140,7 +147,7 @@ def test_resume_restarts_the_failed_stage_and_follows_the_new_run(glue, clock, c
     lines = result.out.splitlines()
     assert lines[0] == ("resumed run wr_5eedfa11ed as wr_5eedre5umed from silver (job 'metriccare_silver_job'); "
                         "Glue restarted 1 node(s)")
-    assert " ".join("  bronze  metriccare_bronze_job  succeeded (earlier run)  10:00:05  4m05s".split()) in {
+    assert " ".join("  bronze  metriccare_bronze_job  succeeded (in wr_5eedfa11ed)  10:00:05  4m05s".split()) in {
         " ".join(line.split()) for line in lines}
     assert "verification: the run followed the spec" in lines
     glue.done()
@@ -187,3 +194,98 @@ def test_resume_refused_by_glue_is_one_line(code, message, glue, clock, cli):
     result = cli("resume", SEED, "wr_5eedfa11ed")
     assert (result.code, result.err) == (2, f"{message} ({code}: refused)\n")
     glue.done()
+
+
+def test_status_of_a_resumed_run_reads_the_run_it_resumed(glue, clock, cli):
+    failed, resumed = load("seed-resumed.json")["runs"]
+    glue.workflow(load("seed-resumed.json"))
+    glue.final(resumed)
+    glue.final(failed)  # its PreviousRunId
+    result = cli("status", SEED, "--run-id", "wr_5eedre5umed", "--verify")
+    assert result.code == 0, result.out
+    assert ", resumes wr_5eedfa11ed" in result.out.splitlines()[0]
+    assert "verification: the run followed the spec" in result.out
+    glue.done()
+
+
+def test_resume_wait_shows_earlier_outcomes_once_and_in_order(glue, clock, cli):
+    recording = load("seed-resumed.json")
+    failed, resumed = recording["runs"]
+    glue.final(failed)
+    glue.answer("resume_workflow_run", {"RunId": "wr_5eedre5umed", "NodeIds": [silver_node(recording)]}, None)
+    glue.follows(resumed)
+    result = cli("resume", SEED, "wr_5eedfa11ed", "--wait")
+    assert result.out.splitlines()[1:5] == [
+        "11:00:00 run wr_5eedre5umed of metriccare_etl_workflow: RUNNING",
+        "bronze (job 'metriccare_bronze_job'): succeeded in run wr_5eedfa11ed, not run again",
+        "11:00:10 silver (job 'metriccare_silver_job'): running",
+        "11:04:00 silver (job 'metriccare_silver_job'): succeeded after 3m50s",
+    ]
+    glue.done()
+
+
+def test_resume_names_each_stage_once(glue, clock, cli):
+    recording = load("seed-failed.json")
+    glue.final(recording["runs"][0])
+    glue.answer("resume_workflow_run", {"RunId": "wr_new", "NodeIds": [silver_node(recording)]},
+                {"Name": WF, "RunId": "wr_5eedfa11ed", "NodeIds": [silver_node(recording)]})
+    result = cli("resume", SEED, "wr_5eedfa11ed", "--stage", "silver", "--stage", "silver")
+    assert result.out == "resumed run wr_5eedfa11ed as wr_new from silver (job 'metriccare_silver_job'); Glue restarted 1 node(s)\n"
+    glue.done()
+
+
+def test_credentials_that_expire_mid_watch_say_the_run_goes_on(glue, clock, cli):
+    recording = load("seed-clean.json")
+    glue.workflow(recording)
+    run = recording["runs"][0]
+    glue.answer("start_workflow_run", {"RunId": run["WorkflowRunId"]}, None)
+    glue.final(dict(run, Status="RUNNING"))
+    glue.refuse("get_workflow_run", "ExpiredTokenException", "The security token included in the request is expired")
+    result = cli("run", SEED, "--wait")
+    assert result.code == 2
+    assert result.err == ("the AWS credentials have expired: glue:GetWorkflowRun: The security token included in the "
+                          "request is expired; renew them (aws sso login, or new STS credentials) and try again; run "
+                          "wr_5eed0c1ean goes on. Watch it again: gluegen status specs/metriccare.yaml --run-id "
+                          "wr_5eed0c1ean --wait\n")
+    glue.done()
+
+
+def test_throttled_until_the_timeout_is_exit_2(glue, clock, cli):
+    recording = load("seed-clean.json")
+    glue.workflow(recording)
+    glue.answer("start_workflow_run", {"RunId": "wr_5eed0c1ean"}, None)
+    for _ in range(3):  # at 0, 4 and 5 s: each throttled poll doubles the interval, the last sleep is cut to the deadline
+        glue.refuse("get_workflow_run", "ThrottlingException", "Rate exceeded")
+    result = cli("run", SEED, "--wait", "--timeout", "5")
+    assert result.code == 2
+    assert result.err.startswith("AWS throttled every glue:GetWorkflowRun until --timeout 5 s; run wr_5eed0c1ean goes on.")
+    glue.done()
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["status", SEED, "--run-id", ""], "argument --run-id: a run id is 1-255 characters on one line"),
+    (["resume", SEED, "wr\nx"], "argument RUN_ID: a run id is 1-255 characters on one line"),
+    (["status", SEED, "--last", "٣"], "argument --last: '٣' is not a whole number from 1 to 1000"),
+    (["run", SEED, "--wait", "--timeout", "0.5"], "argument --timeout: give 1 second to 7 days (604800)"),
+])
+def test_bad_arguments_are_usage_errors(arguments, message, cli, capsys):
+    result = cli(*arguments)
+    assert result.code == 2
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["run", SEED, "--timeout", "60"], "--timeout limits --wait: pass --wait too"),
+    (["status", SEED, "--last", "3", "--wait"], "--wait follows one run: drop --last or --history, or name the run with --run-id"),
+    (["status", SEED, "--history", "--verify"], "--history summarises durations and failures; --verify checks one run (or --last N)"),
+])
+def test_options_that_would_be_ignored_are_refused(arguments, message, glue, clock, cli):
+    if "--history" in arguments:
+        glue.workflow(load("seed-clean.json"))
+    result = cli(*arguments)
+    assert (result.code, result.err) == (2, message + "\n")
+
+
+def test_an_endpoint_that_is_not_a_url_is_one_line(cli, aws_env):
+    result = cli("status", SEED, "--region", "eu-west-1", "--endpoint-url", "not a url")
+    assert (result.code, result.err) == (2, "--endpoint-url not a url: Invalid endpoint: not a url\n")

@@ -126,3 +126,64 @@ def test_statistics_alone_fail_the_verdict():
     run["Statistics"]["ErroredActions"] = 1
     verdict = verdict_of("specs/metriccare.yaml", run)
     assert verdict.summary == "failed: Glue reports the run COMPLETED; Glue counts 1 action(s) that did not succeed"
+
+
+def test_only_the_first_departure_is_reported():
+    """bronze FAILED, yet silver and gold ran: silver is the departure; gold followed silver as the spec says."""
+    run = seed()
+    node(run, "metriccare_bronze_job")["JobDetails"]["JobRuns"][0]["JobRunState"] = "FAILED"
+    verdict = verdict_of("specs/metriccare.yaml", run)
+    assert verdict.mismatches == ("silver ran although its conditions did not hold: it waits for bronze SUCCEEDED, "
+                                  "and bronze ended FAILED",)
+
+
+def test_a_stage_missing_is_reported_once_not_again_downstream():
+    run = seed()
+    node(run, "metriccare_silver_job")["JobDetails"]["JobRuns"] = []
+    node(run, "metriccare_gold_job")["JobDetails"]["JobRuns"] = []
+    verdict = verdict_of("specs/metriccare.yaml", run)
+    assert verdict.mismatches == ("silver did not run although bronze SUCCEEDED",)
+
+
+def resumed_verdict(resumed, earlier):
+    plan = plan_of("specs/metriccare.yaml")
+    run_target = target(plan, None)
+    record = from_run(Shape(resumed, "", "recording"))
+    binding = bind(run_target, record)
+    earlier = tuple(from_run(Shape(run, "", "recording")) for run in earlier)
+    observed = observe(run_target, binding, record, earlier)
+    return observed, verify(run_target, binding, record, observed)
+
+
+def test_a_resumed_run_keeps_the_outcomes_upstream_of_what_it_ran_again():
+    failed, resumed = (copy.deepcopy(run) for run in load("seed-resumed.json")["runs"])
+    observed, verdict = resumed_verdict(resumed, [failed])
+    assert observed["bronze"].earlier == "wr_5eedfa11ed" and observed["silver"].earlier is None
+    assert (verdict.code, verdict.mismatches) == (0, ())
+
+
+def test_a_resumed_run_does_not_borrow_what_it_ran_again_downstream():
+    """Earlier: gold FAILED. Resumed from silver, which fails again: gold does not run, and its old failure is not this run's."""
+    failed, resumed = (copy.deepcopy(run) for run in load("seed-resumed.json")["runs"])
+    earlier_gold = copy.deepcopy(node(resumed, "metriccare_gold_job")["JobDetails"]["JobRuns"])
+    earlier_gold[0].update(JobRunState="FAILED", ErrorMessage="old failure")
+    node(failed, "metriccare_gold_job")["JobDetails"]["JobRuns"] = earlier_gold
+    node(failed, "metriccare_silver_job")["JobDetails"]["JobRuns"][-1]["JobRunState"] = "SUCCEEDED"
+    node(resumed, "metriccare_silver_job")["JobDetails"]["JobRuns"][0]["JobRunState"] = "FAILED"
+    node(resumed, "metriccare_gold_job")["JobDetails"]["JobRuns"] = []
+    observed, verdict = resumed_verdict(resumed, [failed])
+    assert observed["gold"].ran is False and observed["gold"].earlier is None
+    assert verdict.mismatches == ()
+    assert verdict.summary == "failed: Glue reports the run COMPLETED; silver FAILED"
+
+
+def test_a_resume_of_a_resume_reaches_back_through_the_lineage():
+    failed, resumed = (copy.deepcopy(run) for run in load("seed-resumed.json")["runs"])
+    again = copy.deepcopy(resumed)
+    again.update(WorkflowRunId="wr_again", PreviousRunId="wr_5eedre5umed")
+    node(again, "metriccare_silver_job")["JobDetails"]["JobRuns"] = []  # resumed from gold only
+    resumed_gold = node(resumed, "metriccare_gold_job")["JobDetails"]["JobRuns"]
+    node(again, "metriccare_gold_job")["JobDetails"]["JobRuns"] = copy.deepcopy(resumed_gold)
+    observed, verdict = resumed_verdict(again, [resumed, failed])
+    assert [observed[label].earlier for label in ("bronze", "silver", "gold")] == ["wr_5eedfa11ed", "wr_5eedre5umed", None]
+    assert (verdict.code, verdict.mismatches) == (0, ())
