@@ -163,7 +163,7 @@ def test_throttling_mid_poll_backs_off_and_goes_on(glue, clock, cli):
 
 
 def test_throttling_that_does_not_end_is_one_line_and_exit_2(glue, clock, cli):
-    run = started(glue, load("seed-clean.json"))
+    started(glue, load("seed-clean.json"))
     for _ in range(6):
         glue.refuse("get_workflow_run", "ThrottlingException", "Rate exceeded")
     result = cli("run", SEED, "--wait")
