@@ -32,7 +32,7 @@ from generator.spec.load import load_plan
 from generator.spec.model import Spec
 from generator.spec.plan import EnvironmentPlan
 from hclparse import parse_module
-from shapes import Act, actions, conditions, crawler_keys, dependent, job_keys, merged_job, roots, trigger_name
+from shapes import Act, actions, as_written, conditions, crawler_keys, dependent, job_keys, merged_job, roots, trigger_name
 
 pytestmark = pytest.mark.terraform
 
@@ -482,6 +482,46 @@ def outside_changes_case(terraform: Terraform, work: Path) -> Observed:
     return observed
 
 
+# Issue 18: jobs that set nothing optional (no command, workers, retries, timeout or class): gluegen
+# writes the defaults it relies on, so the plan after apply is empty (it showed execution_class
+# "STANDARD" -> null on every job).
+BARE_JOBS_SPEC = """\
+version: 1
+module: bare_jobs
+workflow:
+  name: bare_wf
+job_defaults: {glue_version: "5.0"}
+jobs:
+  extract: {script_location: s3://gluegen-e2e/extract.py}
+  load: {script_location: s3://gluegen-e2e/load.py, glue_version: "4.0"}
+stages:
+  extract: {}
+  load: {after: [extract]}
+"""
+
+
+def bare_jobs_case(terraform: Terraform, work: Path) -> Observed:
+    observed = Observed()
+    try:
+        folder = work / "bare_module"
+        folder.mkdir(parents=True)
+        for file, content in render(load_plan(BARE_JOBS_SPEC, "bare_jobs.yaml")).items():
+            (folder / file).write_text(content, encoding="utf-8")
+        with emulator() as aws:
+            call = module_call("glue_workflow", "bare_wf", None, [], ROOT_TAGS, outputs=("job_names",),
+                               inputs={"job_role_arn": "aws_iam_role.glue.arn"})
+            root = write_root(work, folder, aws.endpoint, [], [call])
+            terraform.run("init", "-input=false", "-no-color", cwd=root)
+            terraform.run("apply", "-auto-approve", "-input=false", "-no-color", cwd=root)
+            glue = aws.client("glue")
+            observed.data["jobs"] = {key: glue.get_job(JobName=f"bare_wf-{key}")["Job"] for key in ("extract", "load")}
+            observed.data["plan"] = _plan(terraform, root)
+            terraform.destroy(root)
+    except Exception:
+        observed.failure = traceback.format_exc(limit=3)
+    return observed
+
+
 def bad_inputs_case(terraform: Terraform, work: Path) -> Observed:
     """Issue 9: the module refuses at plan an invalid cron, an unknown stage in stage_arguments
     and `paused = true` on an on-demand start, each with its message."""
@@ -523,6 +563,7 @@ def observed(terraform, tmp_path_factory) -> dict[str, Observed]:
         futures["event_inputs"] = pool.submit(event_inputs_case, terraform, work / "event_inputs")
         futures["bad_inputs"] = pool.submit(bad_inputs_case, terraform, work / "bad_inputs")
         futures["outside_changes"] = pool.submit(outside_changes_case, terraform, work / "outside_changes")
+        futures["bare_jobs"] = pool.submit(bare_jobs_case, terraform, work / "bare_jobs")
         results = {name: future.result() for name, future in futures.items()}
     elapsed = time.monotonic() - started
     print(f"\napply tests: {len(results)} cases in {elapsed:.1f} s; steps: "
@@ -681,6 +722,20 @@ def test_alerts_go_to_a_topic_created_in_the_same_apply(observed):
     assert seen.get("targets") == [external]
     code, output = seen.get("plan")
     assert code == 0, f"perpetual diff:\n{output}"
+
+
+def test_jobs_that_set_nothing_optional_converge_on_the_defaults_gluegen_writes(observed):
+    """Issue 18: Glue's defaults written out (class STANDARD, 0 retries, the timeout of the job's Glue
+    version); the second plan is empty."""
+    seen = observed["bare_jobs"]
+    jobs = seen.get("jobs")
+    for key, version, timeout in (("extract", "5.0", 480), ("load", "4.0", 2880)):
+        job = jobs[key]
+        assert (job["GlueVersion"], job["Timeout"], job["ExecutionClass"]) == (version, timeout, "STANDARD")
+        assert job.get("MaxRetries", 0) == 0, "0 is never sent (the provider's GetOk skips a zero): Glue's default"
+    code, output = seen.get("plan")
+    assert code == 0, f"perpetual diff:\n{output}"
+    print(f"\nsecond plan of bare_jobs:\n{output}")
 
 
 def test_plan_refuses_a_workflow_name_the_resources_cannot_take(observed):
@@ -964,7 +1019,7 @@ def test_defined_jobs_read_back_as_their_merged_settings_and_the_triggers_start_
     assert list(created) == list(spec.jobs)
     role = f"{spec.workflow.name}-job" if spec.job_role else "gluegen-e2e-glue"
     for key, found in created.items():
-        want, job = merged_job(spec, key), found["job"]
+        want, job = as_written(merged_job(spec, key)), found["job"]
         assert job["Name"] == names[key] == seen.get("outputs")["glue_workflow_job_names"][key]
         assert seen.get("outputs")["glue_workflow_job_arns"][key] == f"arn:aws:glue:{REGION}:{account}:job/{names[key]}"
         command = {"Name": want.get("command", "glueetl"), "ScriptLocation": want["script_location"]}
@@ -978,10 +1033,11 @@ def test_defined_jobs_read_back_as_their_merged_settings_and_the_triggers_start_
         assert (job.get("NonOverridableArguments") or {}) == want.get("non_overridable_arguments", {})
         assert (job["GlueVersion"], job.get("WorkerType"), job.get("NumberOfWorkers"), job.get("MaxCapacity")) == (
             want["glue_version"], want.get("worker_type"), want.get("number_of_workers"), want.get("max_capacity"))
-        assert (job.get("MaxRetries"), job.get("Timeout")) == (want.get("max_retries"), want.get("timeout"))
+        # max_retries 0 is never sent (the provider skips a zero), and moto then returns none: Glue's 0.
+        assert (job.get("MaxRetries", 0), job.get("Timeout")) == (want["max_retries"], want.get("timeout"))
         assert job.get("SecurityConfiguration") == want.get("security_configuration")
         assert (job.get("ExecutionProperty") or {}).get("MaxConcurrentRuns") == want.get("max_concurrent_runs")
-        # moto reads every job back STANDARD, set or not (README's moto table): asserted where the spec says so.
+        # moto reads every job back STANDARD, set or not (README's moto table); gluegen writes it for glueetl.
         assert job["ExecutionClass"] == want.get("execution_class", "STANDARD")
         assert job["Role"] == f"arn:aws:iam::{account}:role/{role}"
         assert found["tags"] == {**spec.tags, **ROOT_TAGS, **want.get("tags", {})}

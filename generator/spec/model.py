@@ -695,7 +695,7 @@ class JobSettings(_Frozen):
         default=None, description="Workers of worker_type a Spark job run gets (at least 1; G.025X at most 299)."
     )
     max_capacity: MaxCapacity = Field(
-        default=None, description="DPUs of a Python shell job: 0.0625 or 1 (Spark jobs take worker_type instead)."
+        default=None, description="DPUs of a Python shell job: 0.0625 or 1 (unset: 0.0625, written; Spark jobs take worker_type instead)."
     )
     default_arguments: dict[PropertyKey, StrictStr] = Field(
         default_factory=dict,
@@ -709,17 +709,20 @@ class JobSettings(_Frozen):
         json_schema_extra={"uniqueItems": True},
     )
     max_retries: Annotated[StrictInt, Field(ge=0, le=MAX_JOB_RETRIES)] = Field(
-        default=None, description="Times a failed run is retried (0-10; unset: 0)."
+        default=None, description="Times a failed run is retried (0-10; unset: 0, written into jobs.tf)."
     )
     timeout: Annotated[StrictInt, Field(ge=1, le=MAX_JOB_TIMEOUT)] = Field(
         default=None,
-        description="Run timeout in minutes, 1-10,080 (unset: Glue's default, 2,880 minutes up to Glue 4.0, 480 from 5.0).",
+        description=(
+            "Run timeout in minutes, 1-10,080 (unset: Glue's default for batch jobs, written into jobs.tf: 2,880 "
+            "minutes up to Glue 4.0, 480 from 5.0; a streaming job gets none)."
+        ),
     )
     max_concurrent_runs: Annotated[StrictInt, Field(ge=1, le=GLUE_INT_MAX)] = Field(
         default=None, description="Runs of the job that may be in progress at once (execution_property; unset: 1)."
     )
     execution_class: Literal[EXECUTION_CLASSES] = Field(
-        default=None, description="STANDARD or FLEX (FLEX: glueetl jobs of Glue 3.0 or later only)."
+        default=None, description="STANDARD or FLEX (FLEX: glueetl jobs of Glue 3.0 or later only; unset: STANDARD for glueetl, written)."
     )
     job_run_queuing_enabled: StrictBool = Field(
         default=None, description="Queue runs beyond the job's concurrency limit instead of failing them."
