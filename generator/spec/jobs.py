@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.spec.loader import Path
-from generator.spec.model import Job, JobSettings, bucket_problem
+from generator.spec.model import MAX_WORKERS, Job, JobSettings, bucket_problem
 
 MAP_FIELDS = ("default_arguments", "non_overridable_arguments", "tags")
 PER_JOB_FIELDS = ("name", "name_suffix")  # a job's own: not in job_defaults
@@ -27,10 +27,6 @@ SPARK = ("glueetl", "gluestreaming")
 # "G.4X ... available only for Glue version 3.0 or later Spark ETL jobs", "G.8X ... Glue version 3.0 or
 # later", "G.025X ... only available for Glue version 3.0 or later streaming jobs" (WorkerType).
 GLUE_3_WORKERS = ("G.4X", "G.8X", "G.025X")
-# Glue refuses more: "To use Worker Type G.025X, maximum allowed value of Number of Workers is 299"
-# (Glue's InvalidInputException, quoted in aws-samples/cql-replicator issue 98). Glue documents no
-# per-job maximum for the other types (their workers count against the account's DPU quota).
-MAX_WORKERS = {"G.025X": 299}
 # Arguments whose S3 paths the jobs' role (job_role.tf) grants: written to, and read.
 WORK_PATH_ARGUMENTS = ("--TempDir", "--spark-event-logs-path")
 READ_ARGUMENTS = ("--extra-py-files", "--extra-jars", "--extra-files")  # comma-separated lists
