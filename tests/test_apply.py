@@ -265,7 +265,17 @@ def external_topic_case(terraform: Terraform, work: Path) -> Observed:
             root = write_root(work, ROOT / "out" / spec.module, aws.endpoint, keys, [call])
             (root / "external.tf").write_text(EXTERNAL_TOPIC, encoding="utf-8")
             terraform.run("init", "-input=false", "-no-color", cwd=root)
-            terraform.run("apply", "-auto-approve", "-input=false", "-no-color", cwd=root)
+            # One plan from empty state, applied as it is: the topic's ARN is unknown in it (so a count
+            # hinging on it would fail here with "Invalid count argument"), and it still decides every count.
+            terraform.run("plan", "-input=false", "-no-color", "-out=first.plan", cwd=root)
+            first = json.loads(terraform.run("show", "-json", "first.plan", cwd=root).stdout)
+            changes = {change["address"]: change["change"] for change in first["resource_changes"]}
+            observed.data["first_plan"] = {
+                "addresses": sorted(changes),
+                "unknown_target_arn": changes["module.glue_workflow.aws_cloudwatch_event_target.alerts"]
+                ["after_unknown"].get("arn"),
+            }
+            terraform.run("apply", "-input=false", "-no-color", "first.plan", cwd=root)
             outputs = json.loads(terraform.run("output", "-json", cwd=root).stdout)
             observed.data["outputs"] = {key: value["value"] for key, value in outputs.items()}
             events, sns = aws.client("events"), aws.client("sns")
@@ -715,6 +725,11 @@ def test_two_instances_apply_side_by_side(observed):
 def test_alerts_go_to_a_topic_created_in_the_same_apply(observed):
     """Pitfall 18: the topic's ARN is unknown at plan time; create_alert_topic decides the count."""
     seen = observed["external_topic"]
+    first = seen.get("first_plan")
+    assert first["unknown_target_arn"] is True, "the ARN must be unknown at plan time, or this proves nothing"
+    assert "aws_sns_topic.external" in first["addresses"]
+    assert not [address for address in first["addresses"] if address.startswith((
+        "module.glue_workflow.aws_sns_topic.", "module.glue_workflow.aws_sns_topic_policy."))], first["addresses"]
     outputs = seen.get("outputs")
     external = outputs["glue_workflow_alert_topic_arn"]
     assert external.endswith(":e2e-external-alerts")
