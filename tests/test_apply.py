@@ -309,6 +309,14 @@ def bad_name_case(terraform: Terraform, work: Path) -> Observed:
     return observed
 
 
+def write_module(folder: Path, text: str, source: str) -> Path:
+    """The module gluegen generates from the spec `text`, written into `folder`."""
+    folder.mkdir(parents=True)
+    for file, content in render(load_plan(text, source)).items():
+        (folder / file).write_text(content, encoding="utf-8")
+    return folder
+
+
 def _plan(terraform: Terraform, root: Path, *options: str) -> tuple[int, str]:
     plan = terraform.run("plan", "-detailed-exitcode", "-input=false", "-no-color", *options, cwd=root, check=False)
     return plan.returncode, plan.stdout + plan.stderr
@@ -372,10 +380,7 @@ def event_inputs_case(terraform: Terraform, work: Path) -> Observed:
     spec = load_spec(ROOT / "specs" / "s3_event_alerts.yaml")
     keys = job_keys(spec)
     try:
-        pattern_module = work / "pattern_module"
-        pattern_module.mkdir(parents=True)
-        for file, text in render(load_plan(PATTERN_SPEC, "pattern.yaml")).items():
-            (pattern_module / file).write_text(text, encoding="utf-8")
+        pattern_module = write_module(work / "pattern_module", PATTERN_SPEC, "pattern.yaml")
         with emulator() as aws:
             s3 = module_call("s3", "inputs_s3", None, keys, ROOT_TAGS, outputs=("trigger_names",), inputs={
                 "paused": "true", "event_bucket": '"other-bucket"', "event_prefix": "null",
@@ -459,10 +464,7 @@ def outside_changes_case(terraform: Terraform, work: Path) -> Observed:
     observed = Observed()
     try:
         for label, text in (("external", EXTERNAL_SPEC), ("control", CONTROL_SPEC)):
-            folder = work / f"{label}_module"
-            folder.mkdir(parents=True)
-            for file, content in render(load_plan(text, f"{label}.yaml")).items():
-                (folder / file).write_text(content, encoding="utf-8")
+            write_module(work / f"{label}_module", text, f"{label}.yaml")
         with emulator() as aws:
             calls = [
                 module_call(label, f"{label}_wf" if label == "control" else "outside_wf", None, keys, ROOT_TAGS,
@@ -513,10 +515,7 @@ stages:
 def bare_jobs_case(terraform: Terraform, work: Path) -> Observed:
     observed = Observed()
     try:
-        folder = work / "bare_module"
-        folder.mkdir(parents=True)
-        for file, content in render(load_plan(BARE_JOBS_SPEC, "bare_jobs.yaml")).items():
-            (folder / file).write_text(content, encoding="utf-8")
+        folder = write_module(work / "bare_module", BARE_JOBS_SPEC, "bare_jobs.yaml")
         with emulator() as aws:
             call = module_call("glue_workflow", "bare_wf", None, [], ROOT_TAGS, outputs=("job_names",),
                                inputs={"job_role_arn": "aws_iam_role.glue.arn"})
@@ -750,7 +749,6 @@ def test_jobs_that_set_nothing_optional_converge_on_the_defaults_gluegen_writes(
         assert job.get("MaxRetries", 0) == 0, "0 is never sent (the provider's GetOk skips a zero): Glue's default"
     code, output = seen.get("plan")
     assert code == 0, f"perpetual diff:\n{output}"
-    print(f"\nsecond plan of bare_jobs:\n{output}")
 
 
 def test_plan_refuses_a_workflow_name_the_resources_cannot_take(observed):
