@@ -84,6 +84,23 @@ def crawler_keys(spec: Spec) -> list[str]:
 JOB_MAPS = ("default_arguments", "non_overridable_arguments", "tags")
 
 
+def as_written(job: dict) -> dict:
+    """A merged job as jobs.tf writes it: with the Glue defaults gluegen writes for what it leaves out
+    (README, "gluegen writes every default it relies on"): 0 retries; for batch jobs the timeout of
+    their Glue version (2,880 minutes up to 4.0, 480 from 5.0); STANDARD for a glueetl job; 0.0625
+    DPU for a Python shell job."""
+    command = job.get("command", "glueetl")
+    major = job["glue_version"].split(".")[0]
+    defaults: dict[str, Any] = {"max_retries": 0}
+    if command != "gluestreaming":
+        defaults["timeout"] = 2880 if major.isdigit() and int(major) < 5 else 480
+    if command == "glueetl":
+        defaults["execution_class"] = "STANDARD"
+    if command == "pythonshell":
+        defaults["max_capacity"] = 0.0625
+    return {**defaults, **job}
+
+
 def merged_job(spec: Spec, key: str) -> dict:
     """The job's settings with job_defaults under them, from the spec's model (not the generator's merge)."""
     found = {}

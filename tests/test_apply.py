@@ -32,7 +32,7 @@ from generator.spec.load import load_plan
 from generator.spec.model import Spec
 from generator.spec.plan import EnvironmentPlan
 from hclparse import parse_module
-from shapes import Act, actions, conditions, crawler_keys, dependent, job_keys, merged_job, roots, trigger_name
+from shapes import Act, actions, as_written, conditions, crawler_keys, dependent, job_keys, merged_job, roots, trigger_name
 
 pytestmark = pytest.mark.terraform
 
@@ -265,7 +265,17 @@ def external_topic_case(terraform: Terraform, work: Path) -> Observed:
             root = write_root(work, ROOT / "out" / spec.module, aws.endpoint, keys, [call])
             (root / "external.tf").write_text(EXTERNAL_TOPIC, encoding="utf-8")
             terraform.run("init", "-input=false", "-no-color", cwd=root)
-            terraform.run("apply", "-auto-approve", "-input=false", "-no-color", cwd=root)
+            # One plan from empty state, applied as it is: the topic's ARN is unknown in it (so a count
+            # hinging on it would fail here with "Invalid count argument"), and it still decides every count.
+            terraform.run("plan", "-input=false", "-no-color", "-out=first.plan", cwd=root)
+            first = json.loads(terraform.run("show", "-json", "first.plan", cwd=root).stdout)
+            changes = {change["address"]: change["change"] for change in first["resource_changes"]}
+            observed.data["first_plan"] = {
+                "addresses": sorted(changes),
+                "unknown_target_arn": changes["module.glue_workflow.aws_cloudwatch_event_target.alerts"]
+                ["after_unknown"].get("arn"),
+            }
+            terraform.run("apply", "-input=false", "-no-color", "first.plan", cwd=root)
             outputs = json.loads(terraform.run("output", "-json", cwd=root).stdout)
             observed.data["outputs"] = {key: value["value"] for key, value in outputs.items()}
             events, sns = aws.client("events"), aws.client("sns")
@@ -297,6 +307,14 @@ def bad_name_case(terraform: Terraform, work: Path) -> Observed:
     except Exception:
         observed.failure = traceback.format_exc(limit=3)
     return observed
+
+
+def write_module(folder: Path, text: str, source: str) -> Path:
+    """The module gluegen generates from the spec `text`, written into `folder`."""
+    folder.mkdir(parents=True)
+    for file, content in render(load_plan(text, source)).items():
+        (folder / file).write_text(content, encoding="utf-8")
+    return folder
 
 
 def _plan(terraform: Terraform, root: Path, *options: str) -> tuple[int, str]:
@@ -362,10 +380,7 @@ def event_inputs_case(terraform: Terraform, work: Path) -> Observed:
     spec = load_spec(ROOT / "specs" / "s3_event_alerts.yaml")
     keys = job_keys(spec)
     try:
-        pattern_module = work / "pattern_module"
-        pattern_module.mkdir(parents=True)
-        for file, text in render(load_plan(PATTERN_SPEC, "pattern.yaml")).items():
-            (pattern_module / file).write_text(text, encoding="utf-8")
+        pattern_module = write_module(work / "pattern_module", PATTERN_SPEC, "pattern.yaml")
         with emulator() as aws:
             s3 = module_call("s3", "inputs_s3", None, keys, ROOT_TAGS, outputs=("trigger_names",), inputs={
                 "paused": "true", "event_bucket": '"other-bucket"', "event_prefix": "null",
@@ -449,10 +464,7 @@ def outside_changes_case(terraform: Terraform, work: Path) -> Observed:
     observed = Observed()
     try:
         for label, text in (("external", EXTERNAL_SPEC), ("control", CONTROL_SPEC)):
-            folder = work / f"{label}_module"
-            folder.mkdir(parents=True)
-            for file, content in render(load_plan(text, f"{label}.yaml")).items():
-                (folder / file).write_text(content, encoding="utf-8")
+            write_module(work / f"{label}_module", text, f"{label}.yaml")
         with emulator() as aws:
             calls = [
                 module_call(label, f"{label}_wf" if label == "control" else "outside_wf", None, keys, ROOT_TAGS,
@@ -477,6 +489,43 @@ def outside_changes_case(terraform: Terraform, work: Path) -> Observed:
                 name: glue.get_workflow(Name=name)["Workflow"]["DefaultRunProperties"] for name in ("outside_wf", "control_wf")}
             terraform.run("plan", "-input=false", "-no-color", "-out=after.plan", cwd=root)
             observed.data["plan"] = json.loads(terraform.run("show", "-json", "after.plan", cwd=root).stdout)
+    except Exception:
+        observed.failure = traceback.format_exc(limit=3)
+    return observed
+
+
+# Issue 18: jobs that set nothing optional (no command, workers, retries, timeout or class): gluegen
+# writes the defaults it relies on, so the plan after apply is empty (it showed execution_class
+# "STANDARD" -> null on every job).
+BARE_JOBS_SPEC = """\
+version: 1
+module: bare_jobs
+workflow:
+  name: bare_wf
+job_defaults: {glue_version: "5.0"}
+jobs:
+  extract: {script_location: s3://gluegen-e2e/extract.py}
+  load: {script_location: s3://gluegen-e2e/load.py, glue_version: "4.0"}
+stages:
+  extract: {}
+  load: {after: [extract]}
+"""
+
+
+def bare_jobs_case(terraform: Terraform, work: Path) -> Observed:
+    observed = Observed()
+    try:
+        folder = write_module(work / "bare_module", BARE_JOBS_SPEC, "bare_jobs.yaml")
+        with emulator() as aws:
+            call = module_call("glue_workflow", "bare_wf", None, [], ROOT_TAGS, outputs=("job_names",),
+                               inputs={"job_role_arn": "aws_iam_role.glue.arn"})
+            root = write_root(work, folder, aws.endpoint, [], [call])
+            terraform.run("init", "-input=false", "-no-color", cwd=root)
+            terraform.run("apply", "-auto-approve", "-input=false", "-no-color", cwd=root)
+            glue = aws.client("glue")
+            observed.data["jobs"] = {key: glue.get_job(JobName=f"bare_wf-{key}")["Job"] for key in ("extract", "load")}
+            observed.data["plan"] = _plan(terraform, root)
+            terraform.destroy(root)
     except Exception:
         observed.failure = traceback.format_exc(limit=3)
     return observed
@@ -523,6 +572,7 @@ def observed(terraform, tmp_path_factory) -> dict[str, Observed]:
         futures["event_inputs"] = pool.submit(event_inputs_case, terraform, work / "event_inputs")
         futures["bad_inputs"] = pool.submit(bad_inputs_case, terraform, work / "bad_inputs")
         futures["outside_changes"] = pool.submit(outside_changes_case, terraform, work / "outside_changes")
+        futures["bare_jobs"] = pool.submit(bare_jobs_case, terraform, work / "bare_jobs")
         results = {name: future.result() for name, future in futures.items()}
     elapsed = time.monotonic() - started
     print(f"\napply tests: {len(results)} cases in {elapsed:.1f} s; steps: "
@@ -674,11 +724,29 @@ def test_two_instances_apply_side_by_side(observed):
 def test_alerts_go_to_a_topic_created_in_the_same_apply(observed):
     """Pitfall 18: the topic's ARN is unknown at plan time; create_alert_topic decides the count."""
     seen = observed["external_topic"]
+    first = seen.get("first_plan")
+    assert first["unknown_target_arn"] is True, "the ARN must be unknown at plan time, or this proves nothing"
+    assert "aws_sns_topic.external" in first["addresses"]
+    assert not [address for address in first["addresses"] if address.startswith((
+        "module.glue_workflow.aws_sns_topic.", "module.glue_workflow.aws_sns_topic_policy."))], first["addresses"]
     outputs = seen.get("outputs")
     external = outputs["glue_workflow_alert_topic_arn"]
     assert external.endswith(":e2e-external-alerts")
     assert seen.get("topics") == [external], "the module created no topic of its own"
     assert seen.get("targets") == [external]
+    code, output = seen.get("plan")
+    assert code == 0, f"perpetual diff:\n{output}"
+
+
+def test_jobs_that_set_nothing_optional_converge_on_the_defaults_gluegen_writes(observed):
+    """Issue 18: Glue's defaults written out (class STANDARD, 0 retries, the timeout of the job's Glue
+    version); the second plan is empty."""
+    seen = observed["bare_jobs"]
+    jobs = seen.get("jobs")
+    for key, version, timeout in (("extract", "5.0", 480), ("load", "4.0", 2880)):
+        job = jobs[key]
+        assert (job["GlueVersion"], job["Timeout"], job["ExecutionClass"]) == (version, timeout, "STANDARD")
+        assert job.get("MaxRetries", 0) == 0, "0 is never sent (the provider's GetOk skips a zero): Glue's default"
     code, output = seen.get("plan")
     assert code == 0, f"perpetual diff:\n{output}"
 
@@ -964,7 +1032,7 @@ def test_defined_jobs_read_back_as_their_merged_settings_and_the_triggers_start_
     assert list(created) == list(spec.jobs)
     role = f"{spec.workflow.name}-job" if spec.job_role else "gluegen-e2e-glue"
     for key, found in created.items():
-        want, job = merged_job(spec, key), found["job"]
+        want, job = as_written(merged_job(spec, key)), found["job"]
         assert job["Name"] == names[key] == seen.get("outputs")["glue_workflow_job_names"][key]
         assert seen.get("outputs")["glue_workflow_job_arns"][key] == f"arn:aws:glue:{REGION}:{account}:job/{names[key]}"
         command = {"Name": want.get("command", "glueetl"), "ScriptLocation": want["script_location"]}
@@ -978,10 +1046,11 @@ def test_defined_jobs_read_back_as_their_merged_settings_and_the_triggers_start_
         assert (job.get("NonOverridableArguments") or {}) == want.get("non_overridable_arguments", {})
         assert (job["GlueVersion"], job.get("WorkerType"), job.get("NumberOfWorkers"), job.get("MaxCapacity")) == (
             want["glue_version"], want.get("worker_type"), want.get("number_of_workers"), want.get("max_capacity"))
-        assert (job.get("MaxRetries"), job.get("Timeout")) == (want.get("max_retries"), want.get("timeout"))
+        # max_retries 0 is never sent (the provider skips a zero), and moto then returns none: Glue's 0.
+        assert (job.get("MaxRetries", 0), job.get("Timeout")) == (want["max_retries"], want.get("timeout"))
         assert job.get("SecurityConfiguration") == want.get("security_configuration")
         assert (job.get("ExecutionProperty") or {}).get("MaxConcurrentRuns") == want.get("max_concurrent_runs")
-        # moto reads every job back STANDARD, set or not (README's moto table): asserted where the spec says so.
+        # moto reads every job back STANDARD, set or not (README's moto table); gluegen writes it for glueetl.
         assert job["ExecutionClass"] == want.get("execution_class", "STANDARD")
         assert job["Role"] == f"arn:aws:iam::{account}:role/{role}"
         assert found["tags"] == {**spec.tags, **ROOT_TAGS, **want.get("tags", {})}

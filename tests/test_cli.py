@@ -40,6 +40,8 @@ def test_error_corpus_covers_every_rule_of_the_issue():
         "job_version_number", "job_missing_script", "job_bad_script_location", "job_name_and_suffix",
         "job_field_limits", "job_concurrency", "job_concurrency_inherited", "job_role_without_jobs",
         "job_name_too_long", "job_role_name_too_long", "job_duplicate_name", "job_defaults_name", "env_jobs_defined",
+        # issue 18: worker types and counts as Glue takes them
+        "job_worker_standard", "job_worker_ray",
     } <= names
 
 

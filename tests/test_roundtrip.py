@@ -12,7 +12,7 @@ import yaml
 from conftest import ROOT, SPECS
 from generator.spec.model import Spec
 from hclparse import blocks, merged, parse_module
-from shapes import Act, actions, conditions, crawler_keys, dependent, job_keys, merged_job, roots, trigger_file
+from shapes import Act, actions, as_written, conditions, crawler_keys, dependent, job_keys, merged_job, roots, trigger_file
 
 
 def literal(value: str) -> str:
@@ -268,7 +268,7 @@ def test_module_readme_claims_hold_for_the_workflow(case):
 def test_each_defined_job_is_its_merged_settings(case):
     spec, module = case
     for key in spec.jobs:
-        want, job_block = merged_job(spec, key), dict(module.resources["aws_glue_job"][key])
+        want, job_block = as_written(merged_job(spec, key)), dict(module.resources["aws_glue_job"][key])
         name = want.get("name")
         default_name = literal(name) if name is not None else f"${{var.workflow_name}}-{want.get('name_suffix', key)}"
         assert literal(job_block.pop("name")) == f'${{lookup(var.jobs, "{key}", "{default_name}")}}'

@@ -609,13 +609,15 @@ def _unused_job_warnings(spec: Spec, where: Locations) -> list[Diagnostic]:
 
 def _definition(spec: Spec, key: str) -> JobDefinition:
     """`jobs.<key>` merged with `job_defaults`, as the module creates it."""
-    values = jobs.merged_job(key, spec.job_defaults, spec.jobs[key]).values
+    merged = jobs.merged_job(key, spec.job_defaults, spec.jobs[key]).values
+    command = merged.get("command", jobs.DEFAULT_COMMAND)
+    values = {**jobs.written_defaults(command, merged["glue_version"]), **merged}  # gluegen writes Glue's defaults
     arguments = dict(values.get("default_arguments", {}))
     if spec.dashboard:  # the dashboard's metrics come from jobs that run with --enable-metrics
         arguments.setdefault("--enable-metrics", "")
     return JobDefinition(
         key=key,
-        command=values.get("command", jobs.DEFAULT_COMMAND),
+        command=command,
         script_location=values["script_location"],
         glue_version=values["glue_version"],
         name=values.get("name"),

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.spec.loader import Path
-from generator.spec.model import Job, JobSettings, bucket_problem
+from generator.spec.model import MAX_WORKERS, Job, JobSettings, bucket_problem
 
 MAP_FIELDS = ("default_arguments", "non_overridable_arguments", "tags")
 PER_JOB_FIELDS = ("name", "name_suffix")  # a job's own: not in job_defaults
@@ -27,10 +27,6 @@ SPARK = ("glueetl", "gluestreaming")
 # "G.4X ... available only for Glue version 3.0 or later Spark ETL jobs", "G.8X ... Glue version 3.0 or
 # later", "G.025X ... only available for Glue version 3.0 or later streaming jobs" (WorkerType).
 GLUE_3_WORKERS = ("G.4X", "G.8X", "G.025X")
-# Glue refuses more: "To use Worker Type G.025X, maximum allowed value of Number of Workers is 299"
-# (Glue's InvalidInputException, quoted in aws-samples/cql-replicator issue 98). Glue documents no
-# per-job maximum for the other types (their workers count against the account's DPU quota).
-MAX_WORKERS = {"G.025X": 299}
 # Arguments whose S3 paths the jobs' role (job_role.tf) grants: written to, and read.
 WORK_PATH_ARGUMENTS = ("--TempDir", "--spark-event-logs-path")
 READ_ARGUMENTS = ("--extra-py-files", "--extra-jars", "--extra-files")  # comma-separated lists
@@ -38,6 +34,19 @@ READ_ARGUMENTS = ("--extra-py-files", "--extra-jars", "--extra-files")  # comma-
 # the Python shell runtime of Glue 3.0 ("The Python version being used to run a Python shell job").
 PYTHON_VERSIONS = {"glueetl": ("2", "3"), "gluestreaming": ("2", "3"), "pythonshell": ("2", "3", "3.9")}
 COMMAND_NAMES = {"glueetl": "a Spark ETL job", "gluestreaming": "a Spark streaming job", "pythonshell": "a Python shell job"}
+# Glue's defaults for what a job leaves out, which gluegen writes into jobs.tf so that the job means
+# the same whatever Glue's current defaults are, and so that the plan after apply is empty (the
+# provider's execution_class and max_retries are Optional without Computed: what Glue reads back for
+# an unset one shows as a change to null). Sources: CreateJob (Timeout: "When the value is left blank,
+# the timeout is defaulted to 2,880 minutes for Glue version 4.0 and earlier, or 480 minutes for Glue
+# version 5.0 and later"; MaxCapacity: a Python shell job "can allocate either 0.0625 or 1 DPU. The
+# default is 0.0625 DPU"; ExecutionClass: FLEX only for glueetl, so only there can the class differ),
+# the provider's aws_glue_job (timeout: "null (unlimited) for gluestreaming jobs"; max_retries unset: 0).
+DEFAULT_RETRIES = 0
+DEFAULT_EXECUTION_CLASS = "STANDARD"  # written for glueetl only: the one command that may be FLEX
+PYTHON_SHELL_DEFAULT_CAPACITY = 0.0625
+TIMEOUT_BEFORE_5 = 2880  # minutes, Glue 4.0 and earlier
+TIMEOUT_FROM_5 = 480  # minutes, Glue 5.0 and later (and a version gluegen cannot compare, such as a new one)
 
 
 def settings(model: JobSettings | None) -> dict[str, Any]:
@@ -111,6 +120,29 @@ def _version(text: str | None) -> tuple[int, ...] | None:
         return None
     parts = text.split(".")
     return tuple(int(part) for part in parts) if all(part.isdigit() for part in parts) else None
+
+
+def default_timeout(command: str, glue_version: str) -> int | None:
+    """Glue's timeout for a job that sets none: by Glue version for batch jobs; none for streaming jobs,
+    which run until stopped."""
+    if command == "gluestreaming":
+        return None
+    version = _version(glue_version)
+    return TIMEOUT_BEFORE_5 if version is not None and version < (5,) else TIMEOUT_FROM_5
+
+
+def written_defaults(command: str, glue_version: str) -> dict[str, Any]:
+    """The settings gluegen writes for a job that leaves them out: Glue's defaults for this command and
+    Glue version, so the job never depends on what Glue defaults to later."""
+    found: dict[str, Any] = {"max_retries": DEFAULT_RETRIES}
+    timeout = default_timeout(command, glue_version)
+    if timeout is not None:
+        found["timeout"] = timeout
+    if command == "glueetl":
+        found["execution_class"] = DEFAULT_EXECUTION_CLASS
+    if command == "pythonshell":
+        found["max_capacity"] = PYTHON_SHELL_DEFAULT_CAPACITY
+    return found
 
 
 def _before_3(glue_version: str | None) -> bool:

@@ -570,8 +570,25 @@ ModuleName = Annotated[
 # max_retries 0-10, number_of_workers >= 1 since PR #36458, python_version 2, 3 or 3.9).
 # The rules between fields of a merged job live in `generator.spec.jobs`.
 JOB_COMMANDS = ("glueetl", "pythonshell", "gluestreaming")  # glueray (Ray jobs) is not supported
-# WorkerType's enum without Z.2X, which is for Ray jobs only ("Accepts the value Z.2X for Ray jobs").
-WORKER_TYPES = ("Standard", "G.1X", "G.2X", "G.4X", "G.8X", "G.025X")
+# WorkerType: "Accepts a value of G.025X, G.1X, G.2X, G.4X, G.8X, G.12X, G.16X, R.1X, R.2X, R.4X, or R.8X
+# for Spark jobs. Accepts the value Z.2X for Ray jobs." The larger G and the R types are newer than the
+# provider's `hashicorp/aws >= 5.27` (its worker_type is checked against the SDK's enum), so not offered.
+WORKER_TYPES = ("G.1X", "G.2X", "G.4X", "G.8X", "G.025X")
+# Worker types Glue's enum still holds that a gluegen job cannot use, and why.
+REFUSED_WORKER_TYPES = {
+    # "Standard – When you choose this type, you also provide a value for Maximum capacity" (WorkerType,
+    # before Glue 2.0), and "For Glue version 2.0+ jobs, you cannot specify a Maximum capacity" (MaxCapacity).
+    "Standard": "worker type Standard is sized by max_capacity, which Glue 2.0 and later refuse for Spark jobs, "
+                "and Glue no longer lists it for Spark jobs: use G.1X (1 DPU a worker) or larger",
+    "Z.2X": "worker type Z.2X is for Ray jobs (command glueray), which gluegen does not create: use G.1X or larger",
+}
+# NumberOfWorkers counts the driver: a Spark run has a driver and at least one executor, so Glue
+# requires at least 2 workers of every Spark worker type (AWS Glue console, "Requested number of workers").
+MIN_WORKERS = 2
+# Glue refuses more: "To use Worker Type G.025X, maximum allowed value of Number of Workers is 299"
+# (Glue's InvalidInputException, quoted in aws-samples/cql-replicator issue 98). Glue documents no
+# per-job maximum for the other types (their workers count against the account's DPU quota).
+MAX_WORKERS = {"G.025X": 299}
 EXECUTION_CLASSES = ("STANDARD", "FLEX")
 PYTHON_VERSIONS = ("2", "3", "3.9")  # PythonVersionString: ^([2-3]|3[.]9)$
 # MaxCapacity: "When you specify a Python shell job ... you can allocate either 0.0625 or 1 DPU";
@@ -617,6 +634,30 @@ def _version_string(what: str) -> Callable[[Any], Any]:
         return value
 
     return check
+
+
+def _worker_type(value: Any) -> Any:
+    if isinstance(value, str) and value in REFUSED_WORKER_TYPES:
+        raise PydanticCustomError("worker_type", REFUSED_WORKER_TYPES[value], {})
+    return value
+
+
+def _workers(value: int) -> int:
+    if value < MIN_WORKERS:
+        raise PydanticCustomError(
+            "number_of_workers",
+            "must be at least {minimum}, not {value}: a run's workers are its driver and at least one executor, "
+            "and Glue refuses fewer than {minimum} for every Spark worker type",
+            {"minimum": MIN_WORKERS, "value": value},
+        )
+    return value
+
+
+WorkerType = Annotated[Literal[WORKER_TYPES], BeforeValidator(_worker_type)]
+NumberOfWorkers = Annotated[
+    StrictInt, Field(le=GLUE_INT_MAX), AfterValidator(_workers),
+    WithJsonSchema({"type": "integer", "minimum": MIN_WORKERS, "maximum": GLUE_INT_MAX}),
+]
 
 
 def _capacity(value: Any) -> Any:
@@ -669,6 +710,8 @@ class JobSettings(_Frozen):
          "then": {"properties": {"execution_class": {"const": "STANDARD"}}}},
         {"if": {"required": ["command"], "properties": {"command": {"enum": ["glueetl", "pythonshell"]}}},
          "then": {"properties": {"worker_type": {"not": {"const": "G.025X"}}}}},
+        *({"if": {"required": ["worker_type"], "properties": {"worker_type": {"const": worker}}},
+           "then": {"properties": {"number_of_workers": {"maximum": most}}}} for worker, most in MAX_WORKERS.items()),
     ]})
 
     script_location: ScriptLocation = Field(
@@ -684,18 +727,18 @@ class JobSettings(_Frozen):
     glue_version: GlueVersion = Field(
         default=None, description='Glue version, a string such as "5.0" (required, here or in job_defaults).'
     )
-    worker_type: Literal[WORKER_TYPES] = Field(
+    worker_type: WorkerType = Field(
         default=None,
         description=(
-            "Worker type of a Spark job, with number_of_workers: G.1X, G.2X, G.4X, G.8X (Glue 3.0 or later), G.025X "
-            "(gluestreaming, Glue 3.0 or later) or Standard."
+            "Worker type of a Spark job, with number_of_workers: G.1X, G.2X, G.4X, G.8X (Glue 3.0 or later) or G.025X "
+            "(gluestreaming, Glue 3.0 or later)."
         ),
     )
-    number_of_workers: Annotated[StrictInt, Field(ge=1, le=GLUE_INT_MAX)] = Field(
-        default=None, description="Workers of worker_type a Spark job run gets (at least 1; G.025X at most 299)."
+    number_of_workers: NumberOfWorkers = Field(
+        default=None, description="Workers of worker_type a Spark job run gets, its driver included (at least 2; G.025X at most 299)."
     )
     max_capacity: MaxCapacity = Field(
-        default=None, description="DPUs of a Python shell job: 0.0625 or 1 (Spark jobs take worker_type instead)."
+        default=None, description="DPUs of a Python shell job: 0.0625 or 1 (unset: 0.0625, written; Spark jobs take worker_type instead)."
     )
     default_arguments: dict[PropertyKey, StrictStr] = Field(
         default_factory=dict,
@@ -709,17 +752,20 @@ class JobSettings(_Frozen):
         json_schema_extra={"uniqueItems": True},
     )
     max_retries: Annotated[StrictInt, Field(ge=0, le=MAX_JOB_RETRIES)] = Field(
-        default=None, description="Times a failed run is retried (0-10; unset: 0)."
+        default=None, description="Times a failed run is retried (0-10; unset: 0, written into jobs.tf)."
     )
     timeout: Annotated[StrictInt, Field(ge=1, le=MAX_JOB_TIMEOUT)] = Field(
         default=None,
-        description="Run timeout in minutes, 1-10,080 (unset: Glue's default, 2,880 minutes up to Glue 4.0, 480 from 5.0).",
+        description=(
+            "Run timeout in minutes, 1-10,080 (unset: Glue's default for batch jobs, written into jobs.tf: 2,880 "
+            "minutes up to Glue 4.0, 480 from 5.0; a streaming job gets none)."
+        ),
     )
     max_concurrent_runs: Annotated[StrictInt, Field(ge=1, le=GLUE_INT_MAX)] = Field(
         default=None, description="Runs of the job that may be in progress at once (execution_property; unset: 1)."
     )
     execution_class: Literal[EXECUTION_CLASSES] = Field(
-        default=None, description="STANDARD or FLEX (FLEX: glueetl jobs of Glue 3.0 or later only)."
+        default=None, description="STANDARD or FLEX (FLEX: glueetl jobs of Glue 3.0 or later only; unset: STANDARD for glueetl, written)."
     )
     job_run_queuing_enabled: StrictBool = Field(
         default=None, description="Queue runs beyond the job's concurrency limit instead of failing them."

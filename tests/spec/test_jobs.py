@@ -15,7 +15,7 @@ _MAPS = st.dictionaries(_KEYS, st.text(alphabet="xyz 12.", max_size=3), max_size
 _OTHER = {
     "glue_version": st.sampled_from(["3.0", "4.0", "5.0"]),
     "worker_type": st.sampled_from(["G.1X", "G.2X"]),
-    "number_of_workers": st.integers(1, 20),
+    "number_of_workers": st.integers(2, 20),
     "max_retries": st.integers(0, 10),
     "timeout": st.integers(1, 10080),
     "connections": st.lists(st.sampled_from(["a", "b", "c"]), unique=True, max_size=3),
@@ -97,3 +97,38 @@ def test_what_glue_accepts_is_not_refused():
     ]
     for job in accepted:
         assert jobs.problems(merged_job("k", None, job)) == []
+
+
+BARE_JOBS = """\
+version: 1
+module: m
+workflow: {name: w}
+jobs:
+  etl4: {script_location: s3://bucket/a.py, glue_version: "4.0"}
+  etl5: {script_location: s3://bucket/b.py, glue_version: "5.0"}
+  stream: {script_location: s3://bucket/c.py, glue_version: "4.0", command: gluestreaming}
+  shell: {script_location: s3://bucket/d.py, glue_version: "3.0", command: pythonshell}
+  own: {script_location: s3://bucket/e.py, glue_version: "5.0", max_retries: 3, timeout: 30, execution_class: FLEX}
+stages:
+  etl4: {}
+  etl5: {}
+  stream: {}
+  shell: {}
+  own: {}
+"""
+
+
+def test_gluegen_writes_the_defaults_a_job_relies_on():
+    """Issue 18: what a job leaves out is written as Glue's default for its command and Glue version
+    (README, "gluegen writes every default it relies on"); what it sets is kept."""
+    from generator.spec.load import load_plan
+
+    found = {job.key: (job.max_retries, job.timeout, job.execution_class, job.max_capacity)
+             for job in load_plan(BARE_JOBS, "m.yaml").jobs}
+    assert found == {
+        "etl4": (0, 2880, "STANDARD", None),
+        "etl5": (0, 480, "STANDARD", None),
+        "stream": (0, None, None, None),  # a streaming job runs until stopped: no timeout to write
+        "shell": (0, 2880, None, 0.0625),  # FLEX is for glueetl only, so a Python shell job's class cannot differ
+        "own": (3, 30, "FLEX", None),
+    }

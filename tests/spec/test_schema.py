@@ -30,6 +30,8 @@ SCHEMA_REJECTS = [
     # issue 11: what one job (or job_defaults) cannot hold, whatever it inherits
     "job_flex_streaming", "job_pythonshell_capacity", "job_workers_below_minimum", "job_version_number",
     "job_bad_script_location", "job_name_and_suffix", "job_field_limits", "job_defaults_name",
+    # issue 18: worker types and counts
+    "job_worker_standard", "job_worker_ray", "job_workers_above_maximum",
 ]
 
 
