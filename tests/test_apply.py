@@ -506,9 +506,13 @@ job_defaults: {glue_version: "5.0"}
 jobs:
   extract: {script_location: s3://gluegen-e2e/extract.py}
   load: {script_location: s3://gluegen-e2e/load.py, glue_version: "4.0"}
+  notify: {command: pythonshell, script_location: s3://gluegen-e2e/notify.py, glue_version: "3.0"}
+  stream: {command: gluestreaming, script_location: s3://gluegen-e2e/stream.py}
 stages:
   extract: {}
   load: {after: [extract]}
+  notify: {after: [load]}
+  stream: {after: [notify]}
 """
 
 
@@ -523,7 +527,8 @@ def bare_jobs_case(terraform: Terraform, work: Path) -> Observed:
             terraform.run("init", "-input=false", "-no-color", cwd=root)
             terraform.run("apply", "-auto-approve", "-input=false", "-no-color", cwd=root)
             glue = aws.client("glue")
-            observed.data["jobs"] = {key: glue.get_job(JobName=f"bare_wf-{key}")["Job"] for key in ("extract", "load")}
+            observed.data["jobs"] = {key: glue.get_job(JobName=f"bare_wf-{key}")["Job"]
+                                     for key in ("extract", "load", "notify", "stream")}
             observed.data["plan"] = _plan(terraform, root)
             terraform.destroy(root)
     except Exception:
@@ -743,10 +748,14 @@ def test_jobs_that_set_nothing_optional_converge_on_the_defaults_gluegen_writes(
     version); the second plan is empty."""
     seen = observed["bare_jobs"]
     jobs = seen.get("jobs")
-    for key, version, timeout in (("extract", "5.0", 480), ("load", "4.0", 2880)):
+    for key, version, timeout in (("extract", "5.0", 480), ("load", "4.0", 2880), ("notify", "3.0", 2880),
+                                  ("stream", "5.0", None)):
         job = jobs[key]
-        assert (job["GlueVersion"], job["Timeout"], job["ExecutionClass"]) == (version, timeout, "STANDARD")
+        assert (job["GlueVersion"], job.get("Timeout") if timeout else None, job["ExecutionClass"]) == (
+            version, timeout, "STANDARD")
         assert job.get("MaxRetries", 0) == 0, "0 is never sent (the provider's GetOk skips a zero): Glue's default"
+    assert jobs["notify"]["MaxCapacity"] == 0.0625 and jobs["notify"]["Command"]["Name"] == "pythonshell"
+    assert jobs["stream"]["Command"]["Name"] == "gluestreaming"
     code, output = seen.get("plan")
     assert code == 0, f"perpetual diff:\n{output}"
 

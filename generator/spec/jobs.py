@@ -40,10 +40,13 @@ COMMAND_NAMES = {"glueetl": "a Spark ETL job", "gluestreaming": "a Spark streami
 # an unset one shows as a change to null). Sources: CreateJob (Timeout: "When the value is left blank,
 # the timeout is defaulted to 2,880 minutes for Glue version 4.0 and earlier, or 480 minutes for Glue
 # version 5.0 and later"; MaxCapacity: a Python shell job "can allocate either 0.0625 or 1 DPU. The
-# default is 0.0625 DPU"; ExecutionClass: FLEX only for glueetl, so only there can the class differ),
+# default is 0.0625 DPU"; ExecutionClass: FLEX only for glueetl, STANDARD for every command),
 # the provider's aws_glue_job (timeout: "null (unlimited) for gluestreaming jobs"; max_retries unset: 0).
 DEFAULT_RETRIES = 0
-DEFAULT_EXECUTION_CLASS = "STANDARD"  # written for glueetl only: the one command that may be FLEX
+# Written for every command: Glue (and moto) read STANDARD back for a job created without a class, for
+# Python shell and streaming jobs too, and the provider's execution_class is not Computed, so leaving it
+# out plans `STANDARD -> null` after every apply. Only glueetl may be FLEX; STANDARD is valid for all.
+DEFAULT_EXECUTION_CLASS = "STANDARD"
 PYTHON_SHELL_DEFAULT_CAPACITY = 0.0625
 TIMEOUT_BEFORE_5 = 2880  # minutes, Glue 4.0 and earlier
 TIMEOUT_FROM_5 = 480  # minutes, Glue 5.0 and later (and a version gluegen cannot compare, such as a new one)
@@ -138,8 +141,7 @@ def written_defaults(command: str, glue_version: str) -> dict[str, Any]:
     timeout = default_timeout(command, glue_version)
     if timeout is not None:
         found["timeout"] = timeout
-    if command == "glueetl":
-        found["execution_class"] = DEFAULT_EXECUTION_CLASS
+    found["execution_class"] = DEFAULT_EXECUTION_CLASS
     if command == "pythonshell":
         found["max_capacity"] = PYTHON_SHELL_DEFAULT_CAPACITY
     return found

@@ -765,7 +765,7 @@ class JobSettings(_Frozen):
         default=None, description="Runs of the job that may be in progress at once (execution_property; unset: 1)."
     )
     execution_class: Literal[EXECUTION_CLASSES] = Field(
-        default=None, description="STANDARD or FLEX (FLEX: glueetl jobs of Glue 3.0 or later only; unset: STANDARD for glueetl, written)."
+        default=None, description="STANDARD or FLEX (FLEX: glueetl jobs of Glue 3.0 or later only; unset: STANDARD, written)."
     )
     job_run_queuing_enabled: StrictBool = Field(
         default=None, description="Queue runs beyond the job's concurrency limit instead of failing them."

@@ -128,7 +128,7 @@ def test_gluegen_writes_the_defaults_a_job_relies_on():
     assert found == {
         "etl4": (0, 2880, "STANDARD", None),
         "etl5": (0, 480, "STANDARD", None),
-        "stream": (0, None, None, None),  # a streaming job runs until stopped: no timeout to write
-        "shell": (0, 2880, None, 0.0625),  # FLEX is for glueetl only, so a Python shell job's class cannot differ
+        "stream": (0, None, "STANDARD", None),  # a streaming job runs until stopped: no timeout to write
+        "shell": (0, 2880, "STANDARD", 0.0625),  # Glue reads STANDARD back for every command
         "own": (3, 30, "FLEX", None),
     }
