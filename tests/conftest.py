@@ -311,17 +311,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_collection_finish(session: pytest.Session) -> None:
-    """Under `--dist loadgroup`, xdist tells the controller each test's group in its node id
-    (`...@group`); where it cannot (pytest 9.2, pytest-dev/pytest-xdist#1386), every case would run in
-    every process: refuse that run rather than let it take twice the time."""
-    if xdist_worker(session.config) is None or session.config.getoption("dist", None) != "loadgroup":
+def pytest_configure(config: pytest.Config) -> None:
+    """With `-n`, only `--dist loadgroup` keeps each case in one process, and pytest 9.2 silently
+    undoes it (pytest-dev/pytest-xdist#1386): refuse a run in which every case would run in every process."""
+    if not getattr(config.option, "numprocesses", None) or xdist_worker(config):
         return
-    lost = [item.nodeid for item in session.items if group_of(item) is not None and "@" not in item.nodeid]
-    if lost:
-        raise pytest.UsageError(f"pytest-xdist's --dist loadgroup lost the groups of {len(lost)} test(s) (e.g. {lost[0]}): "
-                                "use a pytest that xdist supports (pyproject.toml pins it)")
+    if config.option.dist != "loadgroup":
+        raise pytest.UsageError(f"-n with --dist {config.option.dist}: the apply cases need --dist loadgroup "
+                                "(README: Testing), or each would run in every process")
+    if pytest.version_tuple[:2] >= (9, 2):
+        raise pytest.UsageError(f"pytest {pytest.__version__} loses xdist's groups (pytest-dev/pytest-xdist#1386); "
+                                "pyproject.toml's test extra pins pytest<9.2")
 
 
 def reads_case(prefix: str, name: str) -> pytest.MarkDecorator:
