@@ -4,11 +4,16 @@ instead of with a traceback."""
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
 
 def run() -> None:
+    # One short command, then the process exits: Python's cyclic GC would only walk the hundreds of
+    # classes and functions the imports below create, over and over (the CLI pauses it for the
+    # command itself too; see generator.cli.gc_paused).
+    gc.disable()
     try:
         from generator.cache import answer
 

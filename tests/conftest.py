@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import io
 import os
 import re
@@ -10,7 +11,9 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -225,33 +228,145 @@ def terraform_env(config: Path, environ) -> dict[str, str]:
     }
 
 
+def xdist_worker(config: pytest.Config) -> str | None:
+    """The pytest-xdist worker this session is (`gw0`, ...), or None in a run without `-n`."""
+    return getattr(config, "workerinput", {}).get("workerid")
+
+
+def _run_folder(config: pytest.Config, tmp_path_factory) -> Path:
+    """A folder of this test run that every pytest-xdist worker sees: the workers' base temps are
+    folders of the controller's."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if xdist_worker(config) else base
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `path` (created if need be): one xdist worker at a time."""
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session")
-def terraform(tmp_path_factory) -> Iterator[Terraform]:
+def terraform(tmp_path_factory, pytestconfig) -> Iterator[Terraform]:
     """terraform with a CLI config of its own: providers from the local mirror named by
-    GLUEGEN_TF_PLUGIN_MIRROR when set, else from the registry; one plugin cache warmed once."""
+    GLUEGEN_TF_PLUGIN_MIRROR when set, else from the registry; one plugin cache warmed once per
+    test run (shared by the pytest-xdist workers), one provider pool per worker."""
     binary = shutil.which("terraform")
     mirror = os.environ.get(MIRROR_ENV)
     if binary is None:
         missing("terraform is not on PATH")
     if mirror and not Path(mirror, "registry.terraform.io", "hashicorp", "aws").is_dir():
         pytest.fail(f"{MIRROR_ENV}={mirror} holds no registry.terraform.io/hashicorp/aws (unset it to use the registry)")
-    home = tmp_path_factory.mktemp("terraform")
-    terraform = Terraform(binary, terraform_env(terraform_cli_config(home, mirror), os.environ))
+    home = _run_folder(pytestconfig, tmp_path_factory) / "terraform"
+    home.mkdir(exist_ok=True)
     # Warm the plugin cache once, so the parallel inits of later tests only link to it
-    # (terraform does not promise that concurrent installs into one cache are safe).
-    warm = home / "warm"
-    warm.mkdir()
-    (warm / "main.tf").write_text('terraform {\n  required_providers {\n    aws = {\n      source = "hashicorp/aws"\n    }\n  }\n}\n')
-    terraform.run("init", "-backend=false", "-input=false", "-no-color", cwd=warm)
+    # (terraform does not promise that concurrent installs into one cache are safe): the first
+    # worker installs, the others wait for the lock and find the provider there.
+    with _locked(home / "warm.lock"):
+        terraform = Terraform(binary, terraform_env(terraform_cli_config(home, mirror), os.environ))
+        warm = home / "warm"
+        warm.mkdir(exist_ok=True)
+        (warm / "main.tf").write_text('terraform {\n  required_providers {\n    aws = {\n      source = "hashicorp/aws"\n    }\n  }\n}\n')
+        terraform.run("init", "-backend=false", "-input=false", "-no-color", cwd=warm)
     binary = provider_binary(home / "plugin-cache")
     if os.environ.get(REATTACH_ENV, "1") == "0" or binary is None:
         yield terraform
         return
-    providers = ProviderPool(binary, terraform.env, home)
+    providers = ProviderPool(binary, terraform.env, tmp_path_factory.mktemp("providers"))
     try:
         yield Terraform(terraform.binary, terraform.env, providers)
     finally:
         providers.close()
+
+
+# The README's test command runs the tests in two processes (pytest-xdist, `-n 2 --dist loadgroup`):
+# every test of one `xdist_group` runs in the same process. The expensive cases below (terraform on
+# moto) are each one group, so a case runs once, where its tests run, and the two processes balance
+# the cases and all other tests over the two cores.
+
+
+def group_of_mark(mark: pytest.Mark | pytest.MarkDecorator) -> str:
+    return mark.args[0] if mark.args else mark.kwargs.get("name", "default")
+
+
+def group_of(item: pytest.Item) -> str | None:
+    mark = item.get_closest_marker("xdist_group")
+    return None if mark is None else group_of_mark(mark)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's, which puts each test's group into its node id
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test using a module-scoped fixture joins its module's group (unless it has a group of its own),
+    so that fixture (a moto server filled with shapes, a clone with the hooks installed) is set up in
+    one process, not in each."""
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        if group_of(item) is None and info is not None and any(
+                definition.scope == "module" for definitions in info.name2fixturedefs.values() for definition in definitions):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """With `-n`, only `--dist loadgroup` keeps each case in one process, and pytest 9.2 silently
+    undoes it (pytest-dev/pytest-xdist#1386): refuse a run in which every case would run in every process."""
+    if not getattr(config.option, "numprocesses", None) or xdist_worker(config):
+        return
+    if config.option.dist != "loadgroup":
+        raise pytest.UsageError(f"-n with --dist {config.option.dist}: the apply cases need --dist loadgroup "
+                                "(README: Testing), or each would run in every process")
+    if pytest.version_tuple[:2] >= (9, 2):
+        raise pytest.UsageError(f"pytest {pytest.__version__} loses xdist's groups (pytest-dev/pytest-xdist#1386); "
+                                "pyproject.toml's test extra pins pytest<9.2")
+
+
+def reads_case(prefix: str, name: str) -> pytest.MarkDecorator:
+    """The mark of a test that reads case `name` of a `Cases(prefix, ...)`: its xdist group, `<prefix>-<name>`
+    (xdist mishandles a group name holding ':', so none does)."""
+    return pytest.mark.xdist_group(f"{prefix}-{name}".replace(":", "-"))
+
+
+def case_params(prefix: str, values, name: Callable[[object], str] = lambda value: value.stem) -> list:
+    """`values` as test parameters, each marked as reading its case (`reads_case`)."""
+    return [pytest.param(value, id=name(value), marks=reads_case(prefix, name(value))) for value in values]
+
+
+class Cases:
+    """Expensive cases by name (each a terraform lifecycle on a moto server of its own), each run at
+    most once per process, and only if a selected test reads it (marked `reads_case(prefix, name)`).
+
+    Without xdist, the cases the selected tests read start at once in a pool of GLUEGEN_APPLY_WORKERS
+    threads (default 2: they are CPU-bound, and more only contend). Under xdist the processes are the
+    workers: a case runs in the process xdist gives its group to, when its first test reads it, one at
+    a time, so `-n 2` runs two cases at once, one a core, and GLUEGEN_APPLY_WORKERS is not used."""
+
+    def __init__(self, prefix: str, runners: dict[str, Callable[[], object]], session: pytest.Session) -> None:
+        self._runners = runners
+        self._done: dict[str, object] = {}
+        self._futures: dict[str, Future] = {}
+        self._pool: ThreadPoolExecutor | None = None
+        if xdist_worker(session.config) is None:
+            wanted = {group_of(item) for item in session.items}
+            self._pool = ThreadPoolExecutor(max_workers=int(os.environ.get("GLUEGEN_APPLY_WORKERS", "2")))
+            self._futures = {name: self._pool.submit(run) for name, run in runners.items()
+                             if group_of_mark(reads_case(prefix, name)) in wanted}
+
+    def __getitem__(self, name: str):
+        if name not in self._done:
+            future = self._futures.get(name)
+            self._done[name] = future.result() if future is not None else self._runners[name]()
+        return self._done[name]
+
+    def ran(self) -> dict[str, object]:
+        return dict(self._done)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
 
 
 def pytest_unconfigure(config) -> None:

@@ -1,26 +1,27 @@
 """Every generated module on a real AWS API: terraform init / apply / plan / destroy
 against a local moto server, with the result read back through boto3.
 
-All cases run at once in a thread pool (each with its own moto server, so each
-starts from empty state); the tests below assert on what each case observed.
+Each case runs once, with its own moto server (so each starts from empty state), two at a time
+(conftest.Cases: two threads, or pytest-xdist's two processes, each running the cases whose tests
+it was given); the tests below assert on what each case observed.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 import traceback
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from conftest import ROOT, SPECS, Terraform
+from conftest import ROOT, SPECS, Cases, Terraform, case_params, reads_case
 from e2e_root import module_call, write_root
 from emulator import REGION, emulator
 from generator.adopt import read
@@ -561,31 +562,38 @@ def bad_inputs_case(terraform: Terraform, work: Path) -> Observed:
     return observed
 
 
-@pytest.fixture(scope="module")
-def observed(terraform, tmp_path_factory) -> dict[str, Observed]:
-    """Run every case at once; two workers: the cases are CPU-bound (terraform and the provider), more only contend."""
+CASES = {
+    **{path.stem: partial(spec_lifecycle, path) for path in SPECS},
+    "missing_job": missing_job_case,
+    "two_instances": two_instances_case,
+    "external_topic": external_topic_case,
+    "bad_name": bad_name_case,
+    "schedule_inputs": schedule_inputs_case,
+    "event_inputs": event_inputs_case,
+    "bad_inputs": bad_inputs_case,
+    "outside_changes": outside_changes_case,
+    "bare_jobs": bare_jobs_case,
+}
+
+
+@pytest.fixture(scope="session")
+def observed(terraform, tmp_path_factory, request) -> Iterator[Cases]:
+    """Every case the selected tests read, each run once (see conftest.Cases: at once in two threads,
+    or one at a time in each of pytest-xdist's two processes); each with its own moto server."""
     work = tmp_path_factory.mktemp("apply")
-    cases = {path.stem: (spec_lifecycle, path) for path in SPECS}
+    cases = Cases("apply", {name: (lambda run=run, name=name: run(terraform, work / name)) for name, run in CASES.items()},
+                  request.session)
     started = time.monotonic()
-    with ThreadPoolExecutor(max_workers=int(os.environ.get("GLUEGEN_APPLY_WORKERS", "2"))) as pool:
-        futures = {name: pool.submit(run, path, terraform, work / name) for name, (run, path) in cases.items()}
-        futures["missing_job"] = pool.submit(missing_job_case, terraform, work / "missing_job")
-        futures["two_instances"] = pool.submit(two_instances_case, terraform, work / "two_instances")
-        futures["external_topic"] = pool.submit(external_topic_case, terraform, work / "external_topic")
-        futures["bad_name"] = pool.submit(bad_name_case, terraform, work / "bad_name")
-        futures["schedule_inputs"] = pool.submit(schedule_inputs_case, terraform, work / "schedule_inputs")
-        futures["event_inputs"] = pool.submit(event_inputs_case, terraform, work / "event_inputs")
-        futures["bad_inputs"] = pool.submit(bad_inputs_case, terraform, work / "bad_inputs")
-        futures["outside_changes"] = pool.submit(outside_changes_case, terraform, work / "outside_changes")
-        futures["bare_jobs"] = pool.submit(bare_jobs_case, terraform, work / "bare_jobs")
-        results = {name: future.result() for name, future in futures.items()}
-    elapsed = time.monotonic() - started
-    print(f"\napply tests: {len(results)} cases in {elapsed:.1f} s; steps: "
-          + "; ".join(f"{name} {result.steps}" for name, result in results.items()))
-    return results
+    try:
+        yield cases
+    finally:
+        cases.close()
+        ran = cases.ran()
+        print(f"\napply tests: {len(ran)} cases in {time.monotonic() - started:.1f} s; steps: "
+              + "; ".join(f"{name} {result.steps}" for name, result in ran.items()))
 
 
-@pytest.fixture(params=SPECS, ids=lambda path: path.stem)
+@pytest.fixture(params=case_params("apply", SPECS))
 def case(request, observed):
     return load_spec(request.param), observed[request.param.stem]
 
@@ -710,6 +718,7 @@ def test_pitfall_15_plan_after_importing_the_start_trigger_is_empty(case):
     assert code == 0, f"the imported start trigger would change:\n{output}"
 
 
+@reads_case("apply", "missing_job")
 def test_plan_fails_early_naming_a_stage_missing_from_jobs(observed):
     seen = observed["missing_job"]
     code, output = seen.get("plan")
@@ -718,6 +727,7 @@ def test_plan_fails_early_naming_a_stage_missing_from_jobs(observed):
     assert 'var.jobs' in output or "Invalid value for variable" in output
 
 
+@reads_case("apply", "two_instances")
 def test_two_instances_apply_side_by_side(observed):
     seen = observed["two_instances"]
     triggers = seen.get("triggers")
@@ -726,6 +736,7 @@ def test_two_instances_apply_side_by_side(observed):
     assert seen.get("plan") == 0
 
 
+@reads_case("apply", "external_topic")
 def test_alerts_go_to_a_topic_created_in_the_same_apply(observed):
     """Pitfall 18: the topic's ARN is unknown at plan time; create_alert_topic decides the count."""
     seen = observed["external_topic"]
@@ -743,6 +754,7 @@ def test_alerts_go_to_a_topic_created_in_the_same_apply(observed):
     assert code == 0, f"perpetual diff:\n{output}"
 
 
+@reads_case("apply", "bare_jobs")
 def test_jobs_that_set_nothing_optional_converge_on_the_defaults_gluegen_writes(observed):
     """Issue 18: Glue's defaults written out (class STANDARD, 0 retries, the timeout of the job's Glue
     version); the second plan is empty."""
@@ -760,6 +772,7 @@ def test_jobs_that_set_nothing_optional_converge_on_the_defaults_gluegen_writes(
     assert code == 0, f"perpetual diff:\n{output}"
 
 
+@reads_case("apply", "bad_name")
 def test_plan_refuses_a_workflow_name_the_resources_cannot_take(observed):
     seen = observed["bad_name"]
     code, output = seen.get("chars")
@@ -774,7 +787,7 @@ def test_plan_refuses_a_workflow_name_the_resources_cannot_take(observed):
 def _case_fixture(name, wanted):
     """A fixture over the specs that ask for a feature: (spec, what its case observed)."""
 
-    @pytest.fixture(name=name, params=[p for p in SPECS if wanted(load_spec(p))], ids=lambda path: path.stem)
+    @pytest.fixture(name=name, params=case_params("apply", [p for p in SPECS if wanted(load_spec(p))]))
     def case_of(request, observed):
         return load_spec(request.param), observed[request.param.stem]
 
@@ -900,6 +913,7 @@ def test_dashboard_has_outcome_and_duration_widgets_per_job(dashboard_case):
     assert all(w["properties"]["region"] == REGION for w in widgets)
 
 
+@reads_case("apply", "schedule_inputs")
 def test_a_root_sets_schedule_paused_concurrency_run_properties_and_stage_arguments(observed):
     seen = observed["schedule_inputs"]
     spec = load_spec(ROOT / "specs" / "nightly_full.yaml")
@@ -921,6 +935,7 @@ def test_a_root_sets_schedule_paused_concurrency_run_properties_and_stage_argume
     assert code == 0, f"perpetual diff:\n{output}"
 
 
+@reads_case("apply", "schedule_inputs")
 def test_unpausing_changes_only_the_start_trigger_in_place(observed):
     seen = observed["schedule_inputs"]
     code, output = seen.get("unpause_plan")
@@ -932,6 +947,7 @@ def test_unpausing_changes_only_the_start_trigger_in_place(observed):
     assert code == 0, output
 
 
+@reads_case("apply", "event_inputs")
 def test_a_root_sets_the_event_source_batching_and_paused(observed):
     seen = observed["event_inputs"]
     rule = seen.get("s3_rule")
@@ -950,6 +966,7 @@ def test_a_root_sets_the_event_source_batching_and_paused(observed):
     assert code == 0, f"perpetual diff:\n{output}"
 
 
+@reads_case("apply", "bad_inputs")
 def test_plan_refuses_inputs_the_spec_would_refuse(observed):
     seen = observed["bad_inputs"]
     for label, message in {
@@ -962,6 +979,7 @@ def test_plan_refuses_inputs_the_spec_would_refuse(observed):
         assert code == 1 and message in output, (label, output)
 
 
+@reads_case("apply", "layered_medallion")
 def test_the_layered_deployment_reads_back_with_its_names_layers_and_deactivated_clean_up(observed):
     """Issue 10: the seed's real shape, as boto3 sees it after apply (asserted literally, not derived)."""
     seen = observed["layered_medallion"]
@@ -985,6 +1003,7 @@ def test_the_layered_deployment_reads_back_with_its_names_layers_and_deactivated
     assert cleanup["Actions"] == [{"JobName": "e2e-silver_cleanup", "Arguments": {"--layer": "silver"}}]
 
 
+@reads_case("apply", "outside_changes")
 def test_an_external_event_start_has_its_trigger_and_batching_and_no_rule_of_its_own(observed):
     seen = observed["outside_changes"]
     start = seen.get("start")
@@ -1003,6 +1022,7 @@ def test_an_external_event_start_has_its_trigger_and_batching_and_no_rule_of_its
         "Allow", ["glue:notifyEvent"], [arn])
 
 
+@reads_case("apply", "outside_changes")
 def test_run_properties_rewritten_in_aws_leave_the_plan_empty_with_ignore_changes(observed):
     seen = observed["outside_changes"]
     assert seen.get("properties") == {"outside_wf": {"mode": "rewritten"}, "control_wf": {"mode": "rewritten"}}
@@ -1016,13 +1036,13 @@ def test_run_properties_rewritten_in_aws_leave_the_plan_empty_with_ignore_change
         {"mode": "rewritten"}, {"mode": "full"})
 
 
-@pytest.mark.parametrize("path", SPECS, ids=lambda path: path.stem)
+@pytest.mark.parametrize("path", case_params("apply", SPECS))
 def test_drift_right_after_apply_is_empty(path, observed):
     """What adopt/expected.py says a module creates is what terraform applied: `drift` finds nothing."""
     assert observed[path.stem].get("adoption")["drift"] == []
 
 
-@pytest.mark.parametrize("path", SPECS, ids=lambda path: path.stem)
+@pytest.mark.parametrize("path", case_params("apply", SPECS))
 def test_importing_the_applied_workflow_gives_a_spec_that_creates_the_same_workflow(path, observed):
     """Round trip: generate, apply, `import` the applied workflow; the imported spec's module creates
     the same workflow (names, stages' triggers, conditions, actions, start, activation, tags)."""

@@ -14,8 +14,8 @@ workflow, its triggers and its jobs, then apply and an empty second plan.
 The example specs' round trip (apply, `drift` empty, import of the applied workflow) rides on
 tests/test_apply.py's lifecycle of each spec, which applies them already.
 
-The cases run at once in a thread pool (GLUEGEN_APPLY_WORKERS, default 2), each with its own
-moto server; gluegen runs as a subprocess (the CLI changes no process state then).
+Each case runs once, two at a time (conftest.Cases: two threads, or pytest-xdist's two processes),
+each with its own moto server; gluegen runs as a subprocess (the CLI changes no process state then).
 """
 
 from __future__ import annotations
@@ -25,14 +25,15 @@ import os
 import subprocess
 import sys
 import traceback
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import ROOT, Terraform
+from conftest import ROOT, Cases, Terraform, case_params, reads_case
 from e2e_root import point_at
 from emulator import emulator
 from live_shapes import LAYERED, SEED_JOBS, SHAPES, Shape, create, create_jobs
@@ -142,18 +143,23 @@ def jobs_case(shape: Shape, terraform: Terraform, work: Path) -> Observed:
     return observed
 
 
-@pytest.fixture(scope="module")
-def observed(terraform: Terraform, tmp_path_factory) -> dict[str, Observed]:
-    workers = int(os.environ.get("GLUEGEN_APPLY_WORKERS", "2"))
-    cases = {f"shape:{shape.name}": (shape_case, shape) for shape in SHAPES}
-    cases["jobs:layered"] = (jobs_case, LAYERED)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {key: pool.submit(run, subject, terraform, tmp_path_factory.mktemp(key.replace(":", "-")))
-                   for key, (run, subject) in cases.items()}
-        return {key: future.result() for key, future in futures.items()}
+@pytest.fixture(scope="session")
+def observed(terraform: Terraform, tmp_path_factory, request) -> Iterator[Cases]:
+    """Each case the selected tests read, run once (conftest.Cases), each with its own moto server."""
+    cases = {f"shape:{shape.name}": partial(shape_case, shape) for shape in SHAPES}
+    cases["jobs:layered"] = partial(jobs_case, LAYERED)
+    cases = Cases("adopt", {key: (lambda run=run, key=key: run(terraform, tmp_path_factory.mktemp(key.replace(":", "-"))))
+                            for key, run in cases.items()}, request.session)
+    try:
+        yield cases
+    finally:
+        cases.close()
 
 
-@pytest.mark.parametrize("shape", SHAPES, ids=lambda shape: shape.name)
+SHAPE_CASES = case_params("adopt", SHAPES, lambda shape: f"shape:{shape.name}")
+
+
+@pytest.mark.parametrize("shape", SHAPE_CASES)
 def test_import_plans_only_imports(shape, observed):
     case = observed[f"shape:{shape.name}"]
     changes = case.get("changes")
@@ -168,7 +174,7 @@ def test_import_plans_only_imports(shape, observed):
     assert ids == {shape.workflow["Name"], *(t["Name"] for t in shape.triggers)}
 
 
-@pytest.mark.parametrize("shape", SHAPES, ids=lambda shape: shape.name)
+@pytest.mark.parametrize("shape", SHAPE_CASES)
 def test_after_apply_nothing_to_change_and_no_drift(shape, observed):
     case = observed[f"shape:{shape.name}"]
     code, output = case.get("second_plan")
@@ -178,7 +184,7 @@ def test_after_apply_nothing_to_change_and_no_drift(shape, observed):
     assert output.endswith(": in sync\n")
 
 
-@pytest.mark.parametrize("shape", SHAPES, ids=lambda shape: shape.name)
+@pytest.mark.parametrize("shape", SHAPE_CASES)
 def test_drift_names_each_change_made_with_boto3(shape, observed):
     case = observed[f"shape:{shape.name}"]
     code, output = case.get("drift_after_changes")
@@ -190,6 +196,7 @@ def test_drift_names_each_change_made_with_boto3(shape, observed):
     assert f"workflow '{name}': tags differ: 'drift' only in AWS ('yes')" in output
 
 
+@reads_case("adopt", "jobs:layered")
 def test_import_with_jobs_plans_only_imports_of_the_workflow_triggers_and_jobs(observed):
     case = observed["jobs:layered"]
     changes = case.get("changes")
@@ -204,6 +211,7 @@ def test_import_with_jobs_plans_only_imports_of_the_workflow_triggers_and_jobs(o
     assert "job_defaults:" in spec and spec.count("--enable-continuous-cloudwatch-log") == 1
 
 
+@reads_case("adopt", "jobs:layered")
 def test_import_with_jobs_then_apply_changes_nothing(observed):
     case = observed["jobs:layered"]
     code, output = case.get("second_plan")
