@@ -13,14 +13,17 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import boto3
+import pytest
 from botocore.stub import Stubber
 
+from generator.adopt import read
 from generator.adopt.read import Connection
+from generator.runs import commands, watch
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "runs"
 REGION = "eu-west-1"
@@ -149,3 +152,30 @@ class Glue:
 
     def done(self) -> None:
         self.stubber.assert_no_pending_responses()
+
+
+# ---- fixtures (imported by the test modules, as tests/adopt imports live_shapes' own: a conftest.py here
+# would shadow tests/conftest.py for the modules that import from it) ------------------------------
+
+
+@pytest.fixture
+def glue(monkeypatch, aws_env):
+    """A stubbed Glue client behind gluegen's AWS connection (`read.connect`), with the regions asked for."""
+    stubbed = Glue.create()
+    stubbed.regions = []
+
+    def connect(region=None, profile=None, endpoint_url=None):
+        stubbed.regions.append(region)
+        return stubbed.connection()
+
+    monkeypatch.setattr(read, "connect", connect)
+    yield stubbed
+    stubbed.stubber.deactivate()
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The watcher's clock, which does not sleep."""
+    fake = FakeClock(datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc))
+    monkeypatch.setattr(commands, "CLOCK", watch.Clock(fake.monotonic, fake.sleep, fake.now))
+    return fake

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from recorded import load
+from recorded import clock, glue, load  # noqa: F401 (clock and glue are fixtures)
 
 SEED = "specs/metriccare.yaml"
 WF = "metriccare_etl_workflow"
