@@ -174,6 +174,29 @@ def test_throttling_that_does_not_end_is_one_line_and_exit_2(glue, clock, cli):
     glue.done()
 
 
+def test_credentials_that_expire_mid_watch_say_the_run_goes_on(glue, clock, cli):
+    run = started(glue, load("seed-clean.json"))
+    glue.final(dict(run, Status="RUNNING"))
+    glue.refuse("get_workflow_run", "ExpiredTokenException", "The security token included in the request is expired")
+    result = cli("run", SEED, "--wait")
+    assert result.code == 2
+    assert result.err == ("the AWS credentials have expired: glue:GetWorkflowRun: The security token included in the "
+                          "request is expired; renew them (aws sso login, or new STS credentials) and try again; run "
+                          "wr_5eed0c1ean goes on. Watch it again: gluegen status specs/metriccare.yaml --run-id "
+                          "wr_5eed0c1ean --wait\n")
+    glue.done()
+
+
+def test_throttled_until_the_timeout_is_exit_2(glue, clock, cli):
+    started(glue, load("seed-clean.json"))
+    for _ in range(3):  # at 0, 4 and 5 s: each throttled poll doubles the interval, the last sleep is cut to the deadline
+        glue.refuse("get_workflow_run", "ThrottlingException", "Rate exceeded")
+    result = cli("run", SEED, "--wait", "--timeout", "5")
+    assert result.code == 2
+    assert result.err.startswith("AWS throttled every glue:GetWorkflowRun until --timeout 5 s; run wr_5eed0c1ean goes on.")
+    glue.done()
+
+
 def test_a_run_that_outlives_the_timeout_is_left_running(glue, clock, cli):
     run = started(glue, load("seed-running.json"))
     for _ in range(8):

@@ -234,34 +234,6 @@ def test_resume_names_each_stage_once(glue, clock, cli):
     glue.done()
 
 
-def test_credentials_that_expire_mid_watch_say_the_run_goes_on(glue, clock, cli):
-    recording = load("seed-clean.json")
-    glue.workflow(recording)
-    run = recording["runs"][0]
-    glue.answer("start_workflow_run", {"RunId": run["WorkflowRunId"]}, None)
-    glue.final(dict(run, Status="RUNNING"))
-    glue.refuse("get_workflow_run", "ExpiredTokenException", "The security token included in the request is expired")
-    result = cli("run", SEED, "--wait")
-    assert result.code == 2
-    assert result.err == ("the AWS credentials have expired: glue:GetWorkflowRun: The security token included in the "
-                          "request is expired; renew them (aws sso login, or new STS credentials) and try again; run "
-                          "wr_5eed0c1ean goes on. Watch it again: gluegen status specs/metriccare.yaml --run-id "
-                          "wr_5eed0c1ean --wait\n")
-    glue.done()
-
-
-def test_throttled_until_the_timeout_is_exit_2(glue, clock, cli):
-    recording = load("seed-clean.json")
-    glue.workflow(recording)
-    glue.answer("start_workflow_run", {"RunId": "wr_5eed0c1ean"}, None)
-    for _ in range(3):  # at 0, 4 and 5 s: each throttled poll doubles the interval, the last sleep is cut to the deadline
-        glue.refuse("get_workflow_run", "ThrottlingException", "Rate exceeded")
-    result = cli("run", SEED, "--wait", "--timeout", "5")
-    assert result.code == 2
-    assert result.err.startswith("AWS throttled every glue:GetWorkflowRun until --timeout 5 s; run wr_5eed0c1ean goes on.")
-    glue.done()
-
-
 @pytest.mark.parametrize("arguments, message", [
     (["status", SEED, "--run-id", ""], "argument --run-id: a run id is 1-255 characters on one line"),
     (["resume", SEED, "wr\nx"], "argument RUN_ID: a run id is 1-255 characters on one line"),
