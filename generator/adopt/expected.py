@@ -45,7 +45,8 @@ def expected(plan: Plan, env: EnvironmentPlan | None) -> Expected:
     stage_arguments = inputs.get("stage_arguments", {})
 
     def named(kind: str, key: str) -> str:
-        return names[kind].get(key, f"<var.{kind}s[{key!r}] unset>")
+        found = plan.name_in_aws(kind, key, name, names[kind])
+        return found if found is not None else f"<var.{kind}s[{key!r}] unset>"
 
     triggers, labels = [], {}
     for trigger in plan.triggers:

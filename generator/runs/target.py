@@ -64,11 +64,9 @@ def target(plan: Plan, env: EnvironmentPlan | None) -> RunTarget:
     for trigger in plan.triggers:
         for action in trigger.actions:
             slots.append(Slot(action.label, action.stage, action.kind, action.key, trigger.address))
-            defined = plan.job(action.key) if action.kind == "job" else None
-            if action.key in given[action.kind]:
-                names[action.label] = given[action.kind][action.key]
-            elif defined is not None:
-                names[action.label] = defined.name_for(workflow, given["job"])
+            known = plan.name_in_aws(action.kind, action.key, workflow, given[action.kind])
+            if known is not None:
+                names[action.label] = known
     order = {stage.name: index for index, stage in enumerate(plan.stages)}
     slots.sort(key=lambda slot: order[slot.stage])  # stable: a layer's actions keep their order
     return RunTarget(

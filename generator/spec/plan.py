@@ -231,6 +231,12 @@ class Plan:
         """The definition of job `key`, or None when var.jobs names a job defined elsewhere."""
         return next((job for job in self.jobs if job.key == key), None)
 
+    def name_in_aws(self, kind: Kind, key: str, workflow_name: str, given: Mapping[str, str]) -> str | None:
+        """The name of job (or crawler) `key` in AWS when var.workflow_name is `workflow_name` and
+        var.jobs (or var.crawlers) `given`: a defined job's own name, else what `given` says (None: nothing)."""
+        defined = self.job(key) if kind == "job" else None
+        return defined.name_for(workflow_name, given) if defined is not None else given.get(key)
+
     @property
     def required_job_keys(self) -> tuple[str, ...]:
         """Sorted keys var.jobs must hold: the stages' jobs the spec does not define."""

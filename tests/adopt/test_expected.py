@@ -105,3 +105,12 @@ def test_layer_names_arguments_activation_and_ignored_run_properties():
     assert layer.state == "CREATED"
     assert layer.actions == (LiveAction("job", "job-x", arguments=(("--k", "env"),)), LiveAction("crawler", "crawler-y", timeout=5))
     assert found.labels == {"kick": "the start trigger", "layers-l": "stage 'layer'"}
+
+
+def test_defined_jobs_are_named_as_the_module_names_them():
+    """An environment need not name the jobs the spec defines: the module names them itself."""
+    plan = plan_of(ROOT / "specs" / "layered_jobs.yaml")
+    found = expected(plan, None).workflow
+    actions = {action.name for trigger in found.triggers for action in trigger.actions}
+    defined = {job.name_for(plan.workflow_name, {}) for job in plan.jobs}
+    assert defined <= actions and not any("unset" in name for name in actions)
