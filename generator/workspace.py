@@ -92,13 +92,27 @@ def read_spec(path: Path) -> str:
 _BOM = "\ufeff"  # an editor's UTF-8 byte order mark before the header: a change to the file, not a new owner
 
 
-def _has_header(path: Path) -> bool:
-    """A regular file (not a link) whose first line is gluegen's header."""
-    if path.is_symlink() or not path.is_file():
-        return False
+_HEADER_STARTS = (f"# {MARKER} ".encode(), f"<!-- {MARKER} ".encode())
+
+
+def _read_generated(path: Path, headers: bool) -> str | None:
+    """The text of a regular file (not a link) whose first line is gluegen's header, else None;
+    with `headers`, only its first two lines. One stat and one open per file: a check of one spec
+    reads every other module's headers (for orphans), so this is on every command's path."""
+    try:
+        if not stat.S_ISREG(path.lstat().st_mode):
+            return None
+    except OSError:
+        return None
     with path.open("rb") as handle:
-        first = handle.readline(512).removeprefix(_BOM.encode())
-    return first.startswith((f"# {MARKER} ".encode(), f"<!-- {MARKER} ".encode()))
+        first = handle.readline(512)
+        if not first.removeprefix(_BOM.encode()).startswith(_HEADER_STARTS):
+            return None
+        if not headers:
+            data = first + handle.read()
+        else:
+            data = (first if first.endswith(b"\n") else first + handle.readline()) + handle.readline()
+    return data.decode("utf-8", "replace")
 
 
 @dataclass(frozen=True)
@@ -112,17 +126,18 @@ class Folder:
     handwritten: set[str]
 
 
-def read_folder(folder: Path, owns: Callable[[str], bool] = is_module_file) -> Folder:
-    """`owns`: the file names gluegen may own in this kind of folder (a module's or a root's)."""
+def read_folder(folder: Path, owns: Callable[[str], bool] = is_module_file, *, headers: bool = False) -> Folder:
+    """`owns`: the file names gluegen may own in this kind of folder (a module's or a root's).
+    `headers`: read only the first two lines of gluegen's files (its header, all `named_spec` needs)."""
     generated: dict[str, str] = {}
     handwritten: set[str] = set()
     if folder.is_dir():
         for path in sorted(folder.iterdir()):
             if path.name.endswith((_TEMP_SUFFIX, _BACKUP_SUFFIX)):
                 continue
-            if owns(path.name) and _has_header(path):
-                with path.open(encoding="utf-8", errors="replace", newline="") as handle:
-                    generated[path.name] = handle.read()
+            text = _read_generated(path, headers) if owns(path.name) else None
+            if text is not None:
+                generated[path.name] = text
             else:
                 handwritten.add(path.name)
     return Folder(generated, handwritten)
@@ -306,20 +321,23 @@ def _orphans(out_dir: Path, run: dict[Path, Target], produced: set[str], *, root
     A root's shared files (naming no one spec) go with it when none of its module files stays."""
     parent = out_dir / ENVS_FOLDER if roots else out_dir
     found = []
+    specs_named: dict[str, Path | None] = {}  # a folder's files name one spec, in one header: read it once
     for folder in sorted(parent.iterdir()) if parent.is_dir() and not parent.is_symlink() else ():
         if folder.name in produced or not IDENTIFIER.fullmatch(folder.name) or folder.is_symlink() or not folder.is_dir():
             continue
         if not roots and folder.name == ENVS_FOLDER:
             continue
         files, reasons, specs, shared, kept = [], {}, {}, [], False
-        for name, text in read_folder(folder, is_root_file if roots else is_module_file).generated.items():
-            named = named_spec(text, out_dir)
+        for name, text in read_folder(folder, is_root_file if roots else is_module_file, headers=True).generated.items():
+            if text not in specs_named:
+                specs_named[text] = named_spec(text, out_dir)
+            named = specs_named[text]
             if named is None:
                 shared.append(name)
                 continue
-            if named.resolve() in run:
-                owner = run[named.resolve()]
-                specs[named.resolve()] = owner.spec or named
+            if (resolved := named.resolve()) in run:
+                owner = run[resolved]
+                specs[resolved] = owner.spec or named
                 reason = (f"which no longer declares environment {folder.name}" if roots
                           else f"which now produces {owner.folder.as_posix()}")
             elif not named.exists() and not named.is_symlink():
